@@ -1,0 +1,37 @@
+# The two commands of the README:  `make demo`  and  `make test`.
+# Both create .venv if it is missing and install everything the project needs (SPEC §2).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check --progress-bar off -q
+STAMP := $(VENV)/.ldae-installed
+OUT ?= results/demo
+export MPLBACKEND := Agg
+
+.PHONY: install demo test export clean-nbs
+
+# torch first, from the machine's local mirror (the CPU-only 2.13 wheel breaks torchvision), then the package.
+$(STAMP): settings.ini setup.py
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing torch 2.14.1 + torchvision 0.29.1 into $(VENV) (first time: ~2 min)"
+	$(PIP) install "torch==2.14.1" "torchvision==0.29.1"
+	$(PIP) install -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/ldae demo --out $(OUT)
+
+# library in sync with the notebooks, then the notebooks' own tests, then the cross-module tests
+test: $(STAMP)
+	$(BIN)/nbdev_export
+	@git diff --exit-code -- ldae || (echo "ldae/ is out of sync with nbs/: run nbdev_export and commit" && exit 1)
+	@test -z "$$(git status --porcelain -- ldae)" || (git status --porcelain -- ldae; echo "ldae/ has files not committed: run nbdev_export and commit" && exit 1)
+	$(BIN)/python tools/readme.py --check
+	$(BIN)/nbdev_test --n_workers 2 --timing
+	$(BIN)/python -m pytest -q tests
+
+export: $(STAMP)
+	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
