@@ -4,7 +4,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-PIP := $(BIN)/python -m pip --disable-pip-version-check --progress-bar off -q
+PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -q
+# this machine's pip config names index folders that may not exist: hide those warnings, keep pip's exit code
+QUIET_PIP := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }; test $${PIPESTATUS[0]} -eq 0
 STAMP := $(VENV)/.ldae-installed
 OUT ?= results/demo
 export MPLBACKEND := Agg
@@ -15,8 +17,8 @@ export MPLBACKEND := Agg
 $(STAMP): settings.ini setup.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing torch 2.14.1 + torchvision 0.29.1 into $(VENV) (first time: ~2 min)"
-	$(PIP) install "torch==2.14.1" "torchvision==0.29.1"
-	$(PIP) install -e ".[dev]"
+	$(PIP_INSTALL) "torch==2.14.1" "torchvision==0.29.1" $(QUIET_PIP)
+	$(PIP_INSTALL) -e ".[dev]" $(QUIET_PIP)
 	@touch $(STAMP)
 
 install: $(STAMP)
