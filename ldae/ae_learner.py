@@ -4,7 +4,7 @@
 
 # %% ../nbs/41_ae_learner.ipynb #aa6fc05d
 from __future__ import annotations
-import time, random, json, math
+import time, random, json, math, shutil
 from pathlib import Path
 import numpy as np, pandas as pd
 import torch, torch.nn.functional as F
@@ -17,7 +17,7 @@ from fastai.callback.schedule import ParamScheduler, combined_cos
 from fastai.optimizer import Adam
 from fastai.metrics import AvgMetric
 from .core import (LDAEInputError, seed_everything, get_device, save_checkpoint, load_checkpoint, load_state_strict,
-                       write_json, peak_memory)
+                       write_json, peak_memory, atomic_save)
 from .data import cohort_splits, cohort_dls, VolumeDataset
 from .synth import check_shape, default_spacing
 from .autoencoder import LatentAutoencoder, compute_scale_factor, save_autoencoder
@@ -115,13 +115,13 @@ class Checkpoint(Callback):
         self.history.append({'epoch': epoch, 'step': int(self.learn.step_count), **{k: float(x) for k, x in vals.items()}})
         improved = v < self.best
         if improved: self.best = v
-        extra = dict(model=self.learn.model.state_dict(), opt=self.learn.opt.state_dict(), epoch=epoch,
+        extra = dict(opt=self.learn.opt.state_dict(), epoch=epoch,
                      step=int(self.learn.step_count), best=float(self.best), rng=rng_state(), model_config=self.model_config,
                      history=self.history)
         if self.gan is not None and self.gan.d_opt is not None:
             extra |= dict(disc=self.gan.disc.state_dict(), d_opt=self.gan.d_opt.state_dict())
-        save_checkpoint(self.out / 'last.ckpt', 'ae_training', self.train_config, {}, **extra)
-        if improved: save_checkpoint(self.out / 'best.ckpt', 'ae_training', self.train_config, {}, **extra)
+        last = save_checkpoint(self.out / 'last.ckpt', 'ae_training', self.train_config, self.learn.model.state_dict(), **extra)
+        if improved: atomic_save(self.out / 'best.ckpt', lambda tmp: shutil.copyfile(last, tmp))   # same bytes, serialised once
         from ldae.core import write_csv
         write_csv(self.out / 'history.csv', pd.DataFrame(self.history))
 
@@ -195,9 +195,8 @@ def evaluate_autoencoder(ae:LatentAutoencoder, df:pd.DataFrame, shape, spacing=N
     "Held-out reconstruction metrics (SSIM, MS-SSIM, PSNR, MSE, LPIPS or None) and encode+decode throughput."
     ds = VolumeDataset(df, shape, spacing); device = device or next(ae.parameters()).device; ae.eval()
     recs, refs = [], []; t = 0.
-    for i in range(0, len(ds), bs):
-        x = torch.stack([ds[j] for j in range(i, min(i + bs, len(ds)))]).to(device)
-        t0 = time.time(); r = ae.reconstruct(x).float(); t += time.time() - t0
+    for _, x in ds.batches(bs):
+        x = x.to(device); t0 = time.time(); r = ae.reconstruct(x).float(); t += time.time() - t0
         recs.append(r.cpu()); refs.append(x.cpu())
     m = recon_metrics(torch.cat(recs), torch.cat(refs), lpips_net)
     return m | {'n_scans': len(ds), 'scans_per_second': len(ds) / max(t, 1e-9)}
@@ -219,7 +218,7 @@ def fit_autoencoder(cfg:dict, csv, out_dir, resume:bool=False, device='auto', sh
     learn = ae_learner(cfg, df, out, device, show_progress, rs)
     start = 0
     if resume:
-        load_state_strict(learn.model, ck['model'], str(last))
+        load_state_strict(learn.model, ck['state_dict'], str(last))
         learn.create_opt(); learn.opt.load_state_dict(ck['opt'])
         if learn.gan is not None and 'disc' in ck:
             learn.gan.disc.load_state_dict(ck['disc']); learn.gan.d_opt = torch.optim.Adam(learn.gan.disc.parameters(), lr=float(T['d_lr']))
@@ -229,10 +228,10 @@ def fit_autoencoder(cfg:dict, csv, out_dir, resume:bool=False, device='auto', sh
     if start < epochs: learn.fit(epochs - start, float(T['lr']), cbs=_schedule(T, start, epochs))
     train_s = time.time() - t0
     best = load_checkpoint(out / 'best.ckpt', 'ae_training')
-    ae = load_state_strict(LatentAutoencoder(**best['model_config']), best['model'], str(out / 'best.ckpt')).to(learn.dls.device or 'cpu')
+    ae = load_state_strict(LatentAutoencoder(**best['model_config']), best['state_dict'], str(out / 'best.ckpt')).to(learn.dls.device or 'cpu')
     shape = tuple(d['shape']); spacing = d['spacing']
     tr = df[df.split == 'train']; ds = VolumeDataset(tr, shape, spacing)
-    sf = compute_scale_factor(ae, (torch.stack([ds[j] for j in range(i, min(i + 8, len(ds)))]) for i in range(0, len(ds), 8)))
+    sf = compute_scale_factor(ae, (x for _, x in ds.batches(8)))
     save_autoencoder(out / 'ae.ckpt', ae, input_shape=list(shape), spacing=float(spacing or default_spacing(shape)), trained_on=str(csv),
                      best_epoch=int(best['epoch']), best_val_l1=float(best['best']))
     lp = None
@@ -242,7 +241,7 @@ def fit_autoencoder(cfg:dict, csv, out_dir, resume:bool=False, device='auto', sh
     test = df[df.split == 'test']
     metrics = evaluate_autoencoder(ae, test, shape, spacing, lpips_net=lp) if len(test) else {}
     summary = {'test': metrics, 'lpips_note': lpips_note, 'scale_factor': sf, 'train_seconds': train_s,
-               'epochs_run': len(pd.read_csv(out / 'history.csv')), 'best_epoch': int(best['epoch']),
+               'epochs_run': len(learn.checkpoint.history), 'best_epoch': int(best['epoch']),
                'steps': int(learn.step_count), 'peak_memory': peak_memory(), 'device': str(learn.dls.device or 'cpu'), 'resumed_from_epoch': start or None}
     write_json(out / 'summary.json', summary)
     return summary

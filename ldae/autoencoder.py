@@ -109,8 +109,7 @@ def load_autoencoder(path, map_location='cpu', expect:dict|None=None) -> LatentA
         if diff: raise LDAEInputError(f"{path}: autoencoder config differs from the one expected: " + ', '.join(f'{k}: {a} (file) vs {b}' for k, (a, b) in diff.items()))
     try: ae = LatentAutoencoder(**cfg)
     except TypeError as e: raise LDAEInputError(f"{path}: autoencoder config {cfg} is not valid ({e})") from None
-    state = ck['state_dict'] if ck['kind'] == 'autoencoder' else ck['model']
-    ae = load_state_strict(ae, state, str(path)).eval()
+    ae = load_state_strict(ae, ck['state_dict'], str(path)).eval()
     ae.input_shape = tuple(ck['input_shape']) if ck.get('input_shape') else None   # the grid it was trained on
     ae.spacing = ck.get('spacing')
     return ae

@@ -14,7 +14,7 @@ from monai.data import MetaTensor
 from monai.transforms import (Compose, LoadImage, Orientation, Spacing, ResizeWithPadOrCrop,
                               ScaleIntensity, EnsureType, Transform)
 from .core import LDAEInputError, write_csv
-from .synth import default_spacing, check_shape, target_grid
+from .synth import default_spacing, check_shape, target_grid, anti_alias_sigma
 
 # %% auto #0
 __all__ = ['REQUIRED_COLUMNS', 'SPLITS', 'read_cohort', 'check_splits', 'write_cohort', 'assign_splits', 'split_csv_path',
@@ -155,7 +155,6 @@ class AntiAlias(Transform):
     def __init__(self, spacing:float): self.spacing = float(spacing)
     def __call__(self, img):
         import scipy.ndimage as ndi
-        from ldae.synth import anti_alias_sigma
         vox = np.sqrt((np.asarray(img.affine)[:3, :3] ** 2).sum(0)) if isinstance(img, MetaTensor) else np.ones(3)
         sig = [anti_alias_sigma(self.spacing, v) / v for v in vox]
         if max(sig) == 0: return img
@@ -226,6 +225,11 @@ class VolumeDataset(Dataset):
         if self.target is None: return x
         if self.target == 'self': return x, x
         return x, self.y[i]
+    def batches(self, bs:int=8):
+        "Yield (row indices, stacked volumes (B, 1, D, H, W)) in order — for evaluation and encoding, no shuffling."
+        for i in range(0, len(self), bs):
+            rows = list(range(i, min(i + bs, len(self))))
+            yield rows, torch.stack([self.volume(j) for j in rows])
 
 # %% ../nbs/02_data.ipynb #510a7fba
 def load_latent(path, expected_shape=None, source='') -> torch.Tensor:

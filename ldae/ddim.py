@@ -32,12 +32,10 @@ def ddim_step(x:torch.Tensor, eps:torch.Tensor, # the sample at t and the noise 
     if clip is not None:
         x0 = x0.clamp(-clip, clip)
         eps = (x - abar_t.sqrt() * x0) / (1 - abar_t).sqrt()
-    sigma = eta * ((1 - abar_next) / (1 - abar_t)).sqrt() * (1 - abar_t / abar_next).clamp(min=0).sqrt() if eta else torch.zeros_like(abar_t)
-    out = abar_next.sqrt() * x0 + (1 - abar_next - sigma ** 2).clamp(min=0).sqrt() * eps
-    if eta:
-        if noise is None: raise LDAEInputError("ddim_step: eta > 0 needs `noise`")
-        out = out + sigma * noise
-    return out, x0
+    if not eta: return abar_next.sqrt() * x0 + (1 - abar_next).sqrt() * eps, x0
+    sigma = eta * ((1 - abar_next) / (1 - abar_t)).sqrt() * (1 - abar_t / abar_next).clamp(min=0).sqrt()
+    if noise is None: raise LDAEInputError("ddim_step: eta > 0 needs `noise`")
+    return abar_next.sqrt() * x0 + (1 - abar_next - sigma ** 2).clamp(min=0).sqrt() * eps + sigma * noise, x0
 
 # %% ../nbs/22_ddim.ipynb #66947492
 @torch.no_grad()

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastprogress.fastprogress import progress_bar
 from .core import LDAEInputError, atomic_save, get_device
-from .data import read_cohort, write_cohort, load_volume, preprocess, load_latent
+from .data import read_cohort, write_cohort, load_volume, load_latent, VolumeDataset
 from .autoencoder import load_autoencoder
 
 # %% auto #0
@@ -41,12 +41,10 @@ def save_latents(csv, # cohort CSV (§3.1)
     if not shape: raise LDAEInputError(f"{ae_ckpt}: no input shape stored; pass shape=(D, H, W)")
     spacing = spacing or ae.spacing
     out = Path(out_dir) if out_dir else Path(csv).resolve().parent / 'latents'; out.mkdir(parents=True, exist_ok=True)
-    tfm = preprocess(shape, spacing); used = set(); names = [_latent_name(p, used) for p in df['path']]
-    idx = list(range(0, len(df), bs)); t_enc = 0.; t0 = time.time()
-    for i in (progress_bar(idx, leave=False) if show_progress else idx):
-        rows = list(range(i, min(i + bs, len(df))))
-        x = torch.stack([load_volume(df['_path'].iloc[j], tfm=tfm).as_tensor() for j in rows]).to(dev)
-        t1 = time.time(); mu, sigma = ae.encode(x); t_enc += time.time() - t1
+    ds = VolumeDataset(df, shape, spacing, cache=False); used = set(); names = [_latent_name(p, used) for p in df['path']]
+    batches = ds.batches(bs); t_enc = 0.; t0 = time.time()
+    for rows, x in (progress_bar(batches, total=-(-len(ds) // bs), leave=False) if show_progress else batches):
+        x = x.to(dev); t1 = time.time(); mu, sigma = ae.encode(x); t_enc += time.time() - t1
         for k, j in enumerate(rows):
             m, s = mu[k].float().cpu().numpy(), sigma[k].float().cpu().numpy()
             atomic_save(out / names[j], lambda tmp, m=m, s=s: np.savez(tmp, data=m, std=s), suffix='.npz')
