@@ -10,13 +10,16 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['CKPT_FORMAT', 'LDAEInputError', 'seed_everything', 'get_device', 'atomic_write', 'atomic_save', 'write_text',
-           'write_json', 'write_csv', 'versions', 'human_bytes', 'peak_memory', 'save_checkpoint', 'load_checkpoint',
-           'load_state_strict']
+__all__ = ['CKPT_FORMAT', 'LDAEInputError', 'LDAETrainingError', 'seed_everything', 'get_device', 'atomic_write', 'atomic_save',
+           'write_text', 'write_json', 'write_csv', 'versions', 'human_bytes', 'peak_memory', 'save_checkpoint',
+           'load_checkpoint', 'load_state_strict']
 
 # %% ../nbs/00_core.ipynb #e3c970d7
 class LDAEInputError(ValueError):
     "Bad user input (file, CSV row, volume, checkpoint, config): the message says what and where."
+
+class LDAETrainingError(RuntimeError):
+    "Training cannot go on (e.g. a NaN loss); the message names the step and the last good checkpoint."
 
 # %% ../nbs/00_core.ipynb #28006cef
 def seed_everything(seed:int=0, # the one seed for python, numpy and torch

@@ -20,3 +20,12 @@ def small_cohort(tmp_path_factory):
     out = tmp_path_factory.mktemp('cohort')
     ldae_cmd('synth', '--out', out, '--n-subjects', 6, '--shape', 32, 40, 32, '--seed', 3, '--quiet', check=True)
     return out
+
+@pytest.fixture(scope='session')
+def small_latents(small_cohort, tmp_path_factory):
+    "A 1-epoch autoencoder of `small_cohort` and its cached latents: (ae.ckpt, latent CSV)."
+    out = tmp_path_factory.mktemp('ae1')
+    ldae_cmd('fit', '--config', 'aekl', '--csv', small_cohort / 'cohort.csv', '--out', out, '--quiet', 'train.epochs=1',
+             'data.val=0.2', 'data.test=0.2', check=True)
+    ldae_cmd('save-latents', '--csv', small_cohort / 'cohort.csv', '--ae', out / 'ae.ckpt', '--out', out / 'latents', '--quiet', check=True)
+    return out / 'ae.ckpt', small_cohort / 'cohort_with_compressed_latent.csv'
