@@ -9,7 +9,7 @@ from pathlib import Path
 from .core import LDAEInputError, LDAETrainingError
 
 # %% auto #0
-__all__ = ['COMMANDS', 'build_parser', 'cmd_synth', 'cmd_fit', 'cmd_save_latents', 'cmd_demo', 'main']
+__all__ = ['COMMANDS', 'build_parser', 'cmd_synth', 'cmd_fit', 'cmd_reconstruct', 'cmd_save_latents', 'cmd_demo', 'main']
 
 # %% ../nbs/80_cli.ipynb #1f713662
 def _common(p:argparse.ArgumentParser):
@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--csv', required=True, type=Path, help='cohort CSV (subject, path, diagnosis, session, age, latent_path)')
     p.add_argument('--out', required=True, type=Path, help='run folder')
     p.add_argument('--ae', type=Path, default=None, help='autoencoder checkpoint (ae.ckpt), for the stages after aekl')
+    p.add_argument('--ddpm', type=Path, default=None, help='latent DDPM checkpoint (ddpm.ckpt), for ldae_repr_learn')
     p.add_argument('--resume', action='store_true', help='continue from --out/last.ckpt (model, optimizer, EMA, step, RNG)')
     p.add_argument('overrides', nargs='*', metavar='key=value', help='config overrides, e.g. train.epochs=5 data.batch_size=2')
     _common(p)
@@ -59,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--out', type=Path, default=None, help='folder for the NPZ files (default: latents/ next to the CSV)')
     p.add_argument('--batch-size', type=int, default=8)
     _common(p)
+    p = sub.add_parser('reconstruct', help='encode and decode scans with a trained LDAE bundle',
+                       description='Preprocess each scan (§3.2) onto the model grid, encode it into (y_sem, z_T) and decode it back; '
+                       'the result is written as NIfTI with the preprocessed grid\'s affine (for scans already on that grid, the input\'s own).')
+    p.add_argument('--ckpt', required=True, type=Path, help='LDAE bundle (ldae.ckpt from `ldae fit --config ldae_repr_learn`)')
+    p.add_argument('--input', required=True, type=Path, nargs='+', help='NIfTI scan(s)')
+    p.add_argument('--out', required=True, type=Path, help='output NIfTI (one input) or folder (several)')
+    p.add_argument('--steps', type=int, default=None, help="DDIM steps for encoding and decoding (default: the bundle's, 100)")
+    _common(p)
     p = sub.add_parser('demo', help='the main job: synthesise, train, evaluate, report',
                        description='Run the whole pipeline on the embedded synthetic cohort and write DIR/report.md, '
                        'DIR/report.html, DIR/metrics.json and figures.')
@@ -66,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--n-subjects', type=int, default=120, help='subjects in the demo cohort (default 120)')
     p.add_argument('--ae-epochs', type=int, default=None, help="autoencoder epochs (default: the cpu preset's)")
     p.add_argument('--ae-minutes', type=float, default=None, help='stop autoencoder training after this many minutes')
+    p.add_argument('--ddpm-epochs', type=int, default=None, help="latent DDPM epochs (default: the cpu preset's)")
+    p.add_argument('--ddpm-minutes', type=float, default=None, help='stop latent DDPM training after this many minutes')
+    p.add_argument('--ldae-epochs', type=int, default=None, help="stage-3 epochs (default: the cpu preset's)")
+    p.add_argument('--ldae-minutes', type=float, default=None, help='stop stage-3 training after this many minutes')
     _shape(p); p.set_defaults(shape=[32, 40, 32])
     _common(p)
     return ap
@@ -110,7 +123,33 @@ def cmd_fit(a) -> int:
               f"({s['seconds_per_step'] * 1000:.0f} ms/step); best epoch {s['best_epoch']}, validation ε-MSE {s['best_valid_loss']:.4f}")
         print(f"model: {a.out / 'ddpm.ckpt'}; summary: {a.out / 'summary.json'}")
         return 0
+    if cfg['stage'] == 'ldae_repr_learn':
+        from ldae.repr_learner import fit_ldae
+        s = fit_ldae(cfg, a.csv, a.out, ae=a.ae, ddpm=a.ddpm, resume=a.resume, device=a.device, show_progress=not a.quiet)
+        print(f"LDAE stage 3: {s['n_params_trained'] / 1e6:.2f} M trained parameters, {s['steps']} steps in {s['train_seconds']:.0f} s "
+              f"({s['seconds_per_step'] * 1000:.0f} ms/step); best epoch {s['best_epoch']}, validation SSIM from y_sem {s['best_ssim_ysem']:.4f}")
+        print(f"model bundle: {a.out / 'ldae.ckpt'}; summary: {a.out / 'summary.json'}")
+        return 0
     raise LDAEInputError(f"stage {cfg['stage']!r} cannot be trained by this version yet")
+
+def cmd_reconstruct(a) -> int:
+    from ldae.pipeline import load_ldae
+    from ldae.data import load_volume
+    from ldae.synth import save_nifti
+    from ldae.core import get_device
+    m = load_ldae(a.ckpt, device=get_device(a.device))
+    many = len(a.input) > 1
+    if many: a.out.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    for p in a.input:
+        v = load_volume(p, m.ae.input_shape, m.ae.spacing)            # §3.2 preprocessing; clear errors for bad files
+        r = m.reconstruct(v.as_tensor()[None], steps=a.steps, show_progress=not a.quiet)[0, 0].cpu().numpy()
+        name = Path(p).name
+        dst = a.out / (name[:-7] + '_recon.nii.gz' if name.endswith('.nii.gz') else Path(name).stem + '_recon.nii.gz') if many else a.out
+        save_nifti(dst, r, v.affine.numpy() if hasattr(v.affine, 'numpy') else v.affine)
+        print(f"{p} → {dst}")
+    print(f"reconstructed {len(a.input)} scan(s) with S={a.steps or m.steps} DDIM steps in {time.time() - t0:.1f} s")
+    return 0
 
 def cmd_save_latents(a) -> int:
     from ldae.latents import save_latents
@@ -121,11 +160,12 @@ def cmd_save_latents(a) -> int:
 def cmd_demo(a) -> int:
     from ldae.demo import run_demo
     m = run_demo(a.out, n_subjects=a.n_subjects, shape=a.shape, seed=a.seed, device=a.device, show_progress=not a.quiet,
-                 ae_epochs=a.ae_epochs, ae_minutes=a.ae_minutes)
+                 ae_epochs=a.ae_epochs, ae_minutes=a.ae_minutes, ddpm_epochs=a.ddpm_epochs, ddpm_minutes=a.ddpm_minutes,
+                 ldae_epochs=a.ldae_epochs, ldae_minutes=a.ldae_minutes)
     print(f"report: {a.out / 'report.md'} (+ report.html), metrics: {a.out / 'metrics.json'}; total {m['timing']['total']:.1f} s")
     return 0
 
-COMMANDS = {'synth': cmd_synth, 'fit': cmd_fit, 'save-latents': cmd_save_latents, 'demo': cmd_demo}
+COMMANDS = {'synth': cmd_synth, 'fit': cmd_fit, 'save-latents': cmd_save_latents, 'reconstruct': cmd_reconstruct, 'demo': cmd_demo}
 
 def main(argv=None) -> int:
     "Entry point of the `ldae` command."

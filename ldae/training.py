@@ -63,17 +63,19 @@ class EMA(Callback):
     order = 55   # after the optimizer step callbacks, before Checkpoint
     def __init__(self, decay:float=0.999, warmup:bool=True, # decay min(decay, (1 + n)/(10 + n)) after n updates
                  validate:bool=True, # evaluate the validation set with the EMA weights
-                 state:dict|None=None): # `checkpoint_state()` of a previous run (resume)
+                 state:dict|None=None, # `checkpoint_state()` of a previous run (resume)
+                 select=None): # model → the module to average (default: the whole model); frozen parts need no average
         self.decay, self.warmup, self.validate, self.state, self.model_ema, self.n = float(decay), warmup, validate, state, None, 0
+        self.select = select or (lambda m: m)
     def before_fit(self):
         if self.model_ema is None:
-            self.model_ema = copy.deepcopy(self.learn.model).eval().requires_grad_(False)
+            self.model_ema = copy.deepcopy(self.select(self.learn.model)).eval().requires_grad_(False)
             if self.state:
                 from ldae.core import load_state_strict
                 load_state_strict(self.model_ema, self.state['ema'], 'the checkpoint (EMA weights)'); self.n = int(self.state['ema_updates'])
         self.model_ema.to(next(self.learn.model.parameters()).device)
     def _pairs(self):
-        return [(e, p) for e, p in zip(self.model_ema.state_dict().values(), self.learn.model.state_dict().values()) if e.is_floating_point()]
+        return [(e, p) for e, p in zip(self.model_ema.state_dict().values(), self.select(self.learn.model).state_dict().values()) if e.is_floating_point()]
     @property
     def current_decay(self) -> float: return min(self.decay, (1 + self.n) / (10 + self.n)) if self.warmup else self.decay
     @torch.no_grad()
@@ -97,8 +99,10 @@ class Checkpoint(Callback):
                  model_config:dict, train_config:dict,
                  monitor:str='valid_loss', # a column of the recorder (lower is better)
                  states=(), # objects with `checkpoint_state() -> dict` (EMA, GAN discriminator, …) saved alongside
-                 best:float=math.inf, epoch_offset:int=0, history=None):
-        self.out, self.kind = Path(out_dir), kind
+                 best:float=math.inf, epoch_offset:int=0, history=None,
+                 lower_is_better:bool=True, # False for a metric such as SSIM (then start with best=-inf)
+                 state_fn=None): # model → the state dict to save (default: the whole model's)
+        self.out, self.kind, self.lower, self.state_fn = Path(out_dir), kind, lower_is_better, state_fn or (lambda m: m.state_dict())
         self.model_config, self.train_config, self.monitor, self.states, self.best = model_config, train_config, monitor, list(states), best
         self.offset, self.history = epoch_offset, list(history or [])
     def after_epoch(self):
@@ -106,12 +110,12 @@ class Checkpoint(Callback):
         if self.monitor not in vals: raise LDAEInputError(f"Checkpoint: no {self.monitor!r} among the recorded values {names}")
         v = float(vals[self.monitor]); epoch = int(self.epoch) + self.offset
         self.history.append({'epoch': epoch, 'step': int(self.learn.step_count), **{k: float(x) for k, x in vals.items() if x is not None}})
-        improved = v < self.best
+        improved = v < self.best if self.lower else v > self.best
         if improved: self.best = v
         extra = dict(opt=self.learn.opt.state_dict(), epoch=epoch, step=int(self.learn.step_count), best=float(self.best),
                      rng=rng_state(), model_config=self.model_config, history=self.history)
         for s in self.states: extra |= s.checkpoint_state()
-        last = save_checkpoint(self.out / 'last.ckpt', self.kind, self.train_config, self.learn.model.state_dict(), **extra)
+        last = save_checkpoint(self.out / 'last.ckpt', self.kind, self.train_config, self.state_fn(self.learn.model), **extra)
         if improved: atomic_save(self.out / 'best.ckpt', lambda tmp: shutil.copyfile(last, tmp))   # same bytes, serialised once
         write_csv(self.out / 'history.csv', pd.DataFrame(self.history))
 

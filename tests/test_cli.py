@@ -54,7 +54,7 @@ def test_synth_bad_arguments(tmp_path, args, msg):
     assert r.returncode == 2 and msg in r.stderr and 'Traceback' not in r.stderr
 
 def test_demo_writes_report_and_metrics_contract(tmp_path):
-    r = ldae_cmd('demo', '--out', tmp_path / 'demo', '--n-subjects', 10, '--ae-epochs', 1, '--ddpm-epochs', 1, '--quiet', check=True)
+    r = ldae_cmd('demo', '--out', tmp_path / 'demo', '--n-subjects', 10, '--ae-epochs', 1, '--ddpm-epochs', 1, '--ldae-epochs', 1, '--quiet', check=True)
     out = tmp_path / 'demo'
     m = json.loads((out / 'metrics.json').read_text())
     for k in ['cohort', 'ae', 'lddim', 'ldae', 'probe', 'manipulation', 'interpolation', 'timing', 'versions']: assert k in m
@@ -62,10 +62,11 @@ def test_demo_writes_report_and_metrics_contract(tmp_path):
     assert m['cohort']['n_scans'] == len(pd.read_csv(out / 'cohort' / 'cohort.csv'))
     # stages that do not exist yet are null, never a number
     assert 0 < m['ae']['ssim'] <= 1 and m['ae']['lpips'] is None and all(0 < m['lddim']['ssim'][s] <= 1 for s in ['10', '20', '50', '100'])
-    assert m['ldae']['ssim_encoded']['50'] is None and m['probe']['ad_cn_auc'] is None and m['versions']['torch']
+    assert all(0 < m['ldae']['ssim_encoded'][s] <= 1 for s in ['10', '20', '50', '100']) and m['ldae']['ventricle_err_ml_ysem_only'] >= 0
+    assert m['probe']['ad_cn_auc'] is None and m['versions']['torch']
     md = (out / 'report.md').read_text()
     assert 'Cohort (SynthAD)' in md and 'Pearson r' in md
-    for fig in ['cohort_examples', 'cohort_volumes', 'ddpm_samples', 'lddim_reconstruction']:
+    for fig in ['cohort_examples', 'cohort_volumes', 'ddpm_samples', 'lddim_reconstruction', 'ldae_reconstruction', 'ldae_slice_attention']:
         assert (out / 'figures' / f'{fig}.png').stat().st_size > 10_000 and f'figures/{fig}.png' in md
     html = (out / 'report.html').read_text()
     assert '<table>' in html and '<img' in html
