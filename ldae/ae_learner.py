@@ -15,8 +15,8 @@ from fastai.callback.tracker import EarlyStoppingCallback
 from fastai.optimizer import Adam
 from fastai.metrics import AvgMetric
 from .core import LDAEInputError, seed_everything, get_device, load_checkpoint, load_state_strict, write_json, peak_memory
-from .training import (LDAETrainingError, StepCounter, NaNGuard, TimeBudget, Checkpoint, load_resume, lr_schedule, quiet,
-                           rng_state, set_rng_state)
+from .training import (StepCounter, NaNGuard, TimeBudget, Checkpoint, load_resume, quiet, apply_precision, resume_state,
+                           fit_resumable)
 from .data import cohort_splits, cohort_dls, VolumeDataset
 from .synth import check_shape, default_spacing
 from .autoencoder import LatentAutoencoder, compute_scale_factor, save_autoencoder
@@ -108,9 +108,7 @@ def ae_learner(cfg:dict, df:pd.DataFrame, out_dir, device='auto', show_progress:
     if gan: cbs.append(gan)
     if int(T['accumulate']) > 1: cbs.append(GradientAccumulation(int(T['accumulate']) * int(d['batch_size'])))
     learn = Learner(dls, ae, loss_func=loss, opt_func=Adam, lr=float(T['lr']), wd=0., metrics=[AvgMetric(l1)], cbs=cbs, path=out, model_dir='.')
-    mp = T['mixed_precision']
-    if dev.type == 'cuda' and mp in ('auto', 'fp16', True): learn.to_fp16()
-    elif dev.type == 'cuda' and mp == 'bf16': learn.to_bf16()
+    apply_precision(learn, dev, T['mixed_precision'])
     if not show_progress: quiet(learn)
     learn.gan = gan; learn.epoch_offset = resume['epoch'] + 1 if resume else 0
     return learn
@@ -132,22 +130,13 @@ def fit_autoencoder(cfg:dict, csv, out_dir, resume:bool=False, device='auto', sh
     d, T = cfg['data'], cfg['train']
     seed_everything(int(T['seed']))
     df = cohort_splits(csv, float(d['val']), float(d['test']), int(T['seed']))
-    rs = None
-    if resume:
-        ck = load_resume(out, 'ae_training', LatentAutoencoder(**cfg['model']).config, get_device(device)); last = ck['path']
-        rs = dict(step=int(ck['step']), best=float(ck['best']), epoch=int(ck['epoch']), history=ck['history'])
+    ck = load_resume(out, 'ae_training', LatentAutoencoder(**cfg['model']).config, get_device(device)) if resume else None
+    rs = resume_state(ck)
     learn = ae_learner(cfg, df, out, device, show_progress, rs)
-    start = 0
-    if resume:
-        load_state_strict(learn.model, ck['state_dict'], str(last))
-        learn.create_opt(); learn.opt.load_state_dict(ck['opt'])
-        if learn.gan is not None and 'disc' in ck:
-            learn.gan.disc.load_state_dict(ck['disc']); learn.gan.d_opt = torch.optim.Adam(learn.gan.disc.parameters(), lr=float(T['d_lr']))
-            learn.gan.d_opt.load_state_dict(ck['d_opt'])
-        set_rng_state(ck['rng']); start = rs['epoch'] + 1
-    t0 = time.time(); epochs = int(T['epochs'])
-    if start < epochs: learn.fit(epochs - start, float(T['lr']), cbs=lr_schedule(T, start, epochs))
-    train_s = time.time() - t0
+    if ck is not None and learn.gan is not None and 'disc' in ck:
+        learn.gan.disc.load_state_dict(ck['disc']); learn.gan.d_opt = torch.optim.Adam(learn.gan.disc.parameters(), lr=float(T['d_lr']))
+        learn.gan.d_opt.load_state_dict(ck['d_opt'])
+    start, train_s = fit_resumable(learn, T, ck)
     best = load_checkpoint(out / 'best.ckpt', 'ae_training')
     ae = load_state_strict(LatentAutoencoder(**best['model_config']), best['state_dict'], str(out / 'best.ckpt')).to(learn.dls.device or 'cpu')
     shape = tuple(d['shape']); spacing = d['spacing']

@@ -13,7 +13,8 @@ from fastai.callback.training import GradientClip
 from fastai.callback.tracker import EarlyStoppingCallback
 from fastai.optimizer import Adam
 from .core import LDAEInputError, seed_everything, get_device, load_checkpoint, load_state_strict, write_json, peak_memory
-from .training import StepCounter, NaNGuard, TimeBudget, EMA, Checkpoint, load_resume, lr_schedule, quiet, set_rng_state
+from .training import (StepCounter, NaNGuard, TimeBudget, EMA, Checkpoint, load_resume, quiet, apply_precision, resume_state,
+                           fit_resumable, require_latents)
 from .data import cohort_splits, cohort_dls, read_cohort
 from .schedule import NoiseSchedule
 from .unet import UNet
@@ -98,9 +99,7 @@ def ddpm_learner(cfg:dict, df:pd.DataFrame, ae, scale_factor:float, out_dir, dev
            SamplePreview(ema, sch, ae, scale_factor, latent_shape, out, int(T['preview_every'] or 0), S=int(T['preview_steps']))]
     if T['patience']: cbs.append(EarlyStoppingCallback(monitor='valid_loss', comp=np.less, patience=int(T['patience'])))
     learn = Learner(dls, unet, loss_func=eps_mse, opt_func=Adam, lr=float(T['lr']), wd=0., cbs=cbs, path=out, model_dir='.')
-    mp = T['mixed_precision']
-    if dev.type == 'cuda' and mp in ('auto', 'fp16', True): learn.to_fp16()
-    elif dev.type == 'cuda' and mp == 'bf16': learn.to_bf16()
+    apply_precision(learn, dev, T['mixed_precision'])
     if not show_progress: quiet(learn)
     learn.ema, learn.schedule, learn.latent_shape = ema, sch, latent_shape
     learn.epoch_offset = resume['epoch'] + 1 if resume else 0
@@ -117,23 +116,12 @@ def fit_ddpm(cfg:dict, csv, # the table written by `save_latents` (`latent_path`
     ae_model = load_autoencoder(ae) if isinstance(ae, (str, Path)) else ae
     sf = float(ae_model.scale_factor)
     seed_everything(int(T['seed']))
-    df = cohort_splits(csv, float(d['val']), float(d['test']), int(T['seed']))
-    if 'latent_path' not in df or df['latent_path'].fillna('').astype(str).str.strip().eq('').any():
-        raise LDAEInputError(f"{csv}: rows without latent_path; cache the latents first: ldae save-latents --csv {csv} --ae {ae}")
-    rs = None
-    if resume:
-        probe = UNet(in_channels=ae_model.config['latent_channels'], **cfg['model']).config
-        ck = load_resume(out, 'ddpm_training', probe, get_device(device))
-        rs = dict(ck=ck, step=int(ck['step']), best=float(ck['best']), epoch=int(ck['epoch']), history=ck['history'])
+    df = require_latents(cohort_splits(csv, float(d['val']), float(d['test']), int(T['seed'])), csv, ae)
+    ck = load_resume(out, 'ddpm_training', UNet(in_channels=ae_model.config['latent_channels'], **cfg['model']).config,
+                     get_device(device)) if resume else None
+    rs = resume_state(ck)
     learn = ddpm_learner(cfg, df, ae_model, sf, out, device, show_progress, rs)
-    start = 0
-    if resume:
-        load_state_strict(learn.model, ck['state_dict'], str(ck['path']))
-        learn.create_opt(); learn.opt.load_state_dict(ck['opt'])
-        set_rng_state(ck['rng']); start = rs['epoch'] + 1
-    t0 = time.time(); epochs = int(T['epochs'])
-    if start < epochs: learn.fit(epochs - start, float(T['lr']), cbs=lr_schedule(T, start, epochs))
-    train_s = time.time() - t0
+    start, train_s = fit_resumable(learn, T, ck)
     best = load_checkpoint(out / 'best.ckpt', 'ddpm_training')
     unet = load_state_strict(UNet(**best['model_config']), best['ema'], f"{out / 'best.ckpt'} (EMA weights)").eval()
     ld = LatentDDPM(unet, learn.schedule, sf, ae_model, learn.latent_shape)

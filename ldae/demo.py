@@ -214,9 +214,12 @@ def lddim_section(out, df:pd.DataFrame, # the cohort table with `ventricle_measu
           f"overhead {o['overhead']:+.1%} (target ≤ 5 %).\n"]
     return m, '\n'.join(md), {'ddpm_train': round(s['train_seconds'], 2), 'lddim_table': round(t_tab, 2), 'ddpm_generate': round(t_gen, 2)}
 
-# %% ../nbs/75_demo.ipynb #f46f0431
+# %% ../nbs/75_demo.ipynb #522eaf7b
+def _ml(v): return 'n/a' if v is None else f'{v:.1f} ml'
+
 def ldae_section(out, df:pd.DataFrame, seed:int=0, device='auto', epochs:int|None=None, minutes:float|None=None,
-                 steps=tuple(int(s) for s in S_STEPS), show_progress:bool=True) -> tuple[dict, str, dict]:
+                 steps=tuple(int(s) for s in S_STEPS), show_progress:bool=True,
+                 train:bool=True) -> tuple[dict, str, dict]: # False: evaluate the bundle already in `out/ldae`
     "Train stage 3, evaluate the LDAE bundle; returns (metrics, markdown, timings)."
     import torch
     from ldae.repr_learner import fit_ldae
@@ -227,7 +230,8 @@ def ldae_section(out, df:pd.DataFrame, seed:int=0, device='auto', epochs:int|Non
     out = Path(out); csv = out / 'cohort' / 'cohort_with_compressed_latent.csv'
     ov = [f'train.seed={seed}'] + ([f'train.epochs={epochs}'] if epochs else []) + ([f'train.max_minutes={minutes}'] if minutes else [])
     cfg = load_config('ldae_repr_learn', 'cpu', ov)
-    s = fit_ldae(cfg, csv, out / 'ldae', ae=out / 'ae' / 'ae.ckpt', ddpm=out / 'ddpm' / 'ddpm.ckpt', device=device, show_progress=show_progress)
+    if train: s = fit_ldae(cfg, csv, out / 'ldae', ae=out / 'ae' / 'ae.ckpt', ddpm=out / 'ddpm' / 'ddpm.ckpt', device=device, show_progress=show_progress)
+    else: s = json.loads((out / 'ldae' / 'summary.json').read_text())
     m = load_ldae(out / 'ldae' / 'ldae.ckpt', device=device)
     test = df[df.split == 'test'].reset_index(drop=True)
     t0 = time.time(); x = m.load_scans(list(test._path))
@@ -241,13 +245,18 @@ def ldae_section(out, df:pd.DataFrame, seed:int=0, device='auto', epochs:int|Non
     r_y = m.decode(y, zT, S_y).cpu(); perm = np.roll(np.arange(len(x)), len(x) // 2)
     r_sh = m.decode(y[perm], zT, S_y).cpu(); t_y = time.time() - t0
     ssim_y = float(ssim3d(r_y, x).mean())
-    vol = lambda v: measure_volumes(v[0])['ventricle_ml']
+    def vol(v):
+        try: return measure_volumes(v[0])['ventricle_ml']
+        except LDAEInputError: return np.nan          # a decoded scan that is not T1-like: left out and counted
     v_x = np.array([vol(v) for v in x]); v_y = np.array([vol(v) for v in r_y]); v_sh = np.array([vol(v) for v in r_sh])
-    err, err_sh, spread = float(np.abs(v_y - v_x).mean()), float(np.abs(v_sh - v_x).mean()), float(v_x.std())
-    r_v = float(np.corrcoef(v_x, v_y)[0, 1]) if len(x) > 2 else None
+    ok = np.isfinite(v_y) & np.isfinite(v_x); ok_sh = np.isfinite(v_sh) & np.isfinite(v_x)
+    err = float(np.abs(v_y - v_x)[ok].mean()) if ok.any() else None
+    err_sh = float(np.abs(v_sh - v_x)[ok_sh].mean()) if ok_sh.any() else None
+    spread = float(np.nanstd(v_x)); n_bad = int((~np.isfinite(v_y)).sum())
+    r_v = float(np.corrcoef(v_x[ok], v_y[ok])[0, 1]) if ok.sum() > 2 else None
     cost = guided_step_cost(m.denoiser, bs=8)
     # figures
-    picks = [int(np.argmin(v_x)), int(np.argmax(v_x))]
+    picks = [int(np.nanargmin(v_x)), int(np.nanargmax(v_x))]
     rows, titles = [], []
     for i in picks:
         rows += [x[i], r_ae[i], recs[S_y][i], r_y[i]]
@@ -262,6 +271,7 @@ def ldae_section(out, df:pd.DataFrame, seed:int=0, device='auto', epochs:int|Non
                       f'{test.subject[picks[1]]}: which axial slices y_sem is built from'))
     met = {'ssim_encoded': {k: enc.get(k) for k in S_STEPS}, 'ssim_ysem_only': ssim_y, 'ventricle_err_ml_ysem_only': err,
            'ventricle_err_ml_shuffled_ysem': err_sh, 'ventricle_spread_ml': spread, 'r_ventricle_ysem_only': r_v, 'ae_ssim': ssim_ae,
+           'n_ysem_decodes_unmeasurable': n_bad,
            'n_test_scans': int(len(x)), 'train_seconds': round(s['train_seconds'], 1), 'steps': s['steps'], 'best_epoch': s['best_epoch'],
            'best_val_ssim_ysem': s['best_ssim_ysem'], 'n_params_trained': s['n_params_trained'], 'guided_step_ratio': cost['ratio'],
            'peak_rss_bytes': s['peak_memory']['rss_peak']}
@@ -275,9 +285,9 @@ def ldae_section(out, df:pd.DataFrame, seed:int=0, device='auto', epochs:int|Non
           f"Held-out reconstruction, {len(x)} scans (SSIM against the input scans):\n",
           tab.to_markdown(floatfmt='.4f') if _has_tabulate() else tab.to_string(), '\n',
           f"\nAt S = 50: SSIM(AE) − SSIM(LDAE) = {gap:+.4f} (target: within 0.005).\n",
-          f"\n**What y_sem carries.** Decoding each scan's own y_sem with a random z_T: measured ventricles off by {err:.1f} ml on "
-          f"average (r = {'n/a' if r_v is None else f'{r_v:.2f}'}); with another subject's y_sem: {err_sh:.1f} ml; the between-subject spread (sd) "
-          f"of the test scans is {spread:.1f} ml.\n",
+          f"\n**What y_sem carries.** Decoding each scan's own y_sem with a random z_T: measured ventricles off by {_ml(err)} on "
+          f"average (r = {'n/a' if r_v is None else f'{r_v:.2f}'}); with another subject's y_sem: {_ml(err_sh)}; the between-subject spread (sd) "
+          f"of the test scans is {spread:.1f} ml" + (f"; {n_bad} of {len(x)} decodes could not be measured (not T1-like) and are left out" if n_bad else '') + ".\n",
           f"\n![LDAE reconstructions](figures/{f_rec.name})\n", f"\n![ventricles from y_sem](figures/{f_vent.name})\n",
           f"\n![slice attention](figures/{f_att.name})\n",
           f"A guided DDIM step (shared encoder pass) costs {cost['ratio']:.2f}× an unguided one "

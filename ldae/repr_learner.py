@@ -15,7 +15,8 @@ from fastai.callback.tracker import EarlyStoppingCallback
 from fastai.metrics import Metric
 from fastai.optimizer import Adam
 from .core import LDAEInputError, seed_everything, get_device, load_checkpoint, load_state_strict, write_json, peak_memory
-from .training import StepCounter, NaNGuard, TimeBudget, EMA, Checkpoint, load_resume, lr_schedule, quiet, set_rng_state
+from .training import (StepCounter, NaNGuard, TimeBudget, EMA, Checkpoint, load_resume, quiet, apply_precision, resume_state,
+                           fit_resumable, require_latents)
 from .data import cohort_splits, VolumeDataset, LatentDataset
 from .latent_ddpm import LatentDDPM, load_ddpm
 from .semantic_encoder import SemanticEncoder
@@ -109,9 +110,7 @@ def ldae_learner(cfg:dict, df:pd.DataFrame, ddpm:LatentDDPM, out_dir, device='au
     learn = Learner(dls, model, loss_func=PDAELoss(ddpm.schedule, float(cfg['loss']['gamma'])), opt_func=Adam, lr=float(T['lr']), wd=0.,
                     metrics=[GuidedDecodeSSIM(int(T['val_steps']), int(T['seed']))], cbs=cbs, path=out, model_dir='.',
                     splitter=lambda m: [list(m.trainable().parameters())])
-    mp = T['mixed_precision']
-    if dev.type == 'cuda' and mp in ('auto', 'fp16', True): learn.to_fp16()
-    elif dev.type == 'cuda' and mp == 'bf16': learn.to_bf16()
+    apply_precision(learn, dev, T['mixed_precision'])
     if not show_progress: quiet(learn)
     learn.ema = ema; learn.epoch_offset = resume['epoch'] + 1 if resume else 0
     return learn
@@ -128,23 +127,13 @@ def fit_ldae(cfg:dict, csv, # the table written by `save_latents`
     dev = get_device(device); ddpm = load_ddpm(ddpm_path, ae=ae, device=dev)
     if ddpm.ae.input_shape is None: raise LDAEInputError(f"{ae}: the autoencoder does not record its input grid")
     seed_everything(int(T['seed']))
-    df = cohort_splits(csv, float(d['val']), float(d['test']), int(T['seed']))
-    if 'latent_path' not in df or df['latent_path'].fillna('').astype(str).str.strip().eq('').any():
-        raise LDAEInputError(f"{csv}: rows without latent_path; cache the latents first: ldae save-latents --csv {csv} --ae {ae}")
-    rs = None
-    if resume:
-        ck = load_resume(out, 'ldae_training', {'encoder': SemanticEncoder(**cfg['encoder']).config,
-                                                 'shift': ShiftDecoder(ddpm.unet.config, int(cfg['encoder']['dim']), cfg['estimator']['dropout']).config}, dev)
-        rs = dict(ck=ck, step=int(ck['step']), best=float(ck['best']), epoch=int(ck['epoch']), history=ck['history'])
+    df = require_latents(cohort_splits(csv, float(d['val']), float(d['test']), int(T['seed'])), csv, ae)
+    ck = load_resume(out, 'ldae_training', {'encoder': SemanticEncoder(**cfg['encoder']).config,
+                                             'shift': ShiftDecoder(ddpm.unet.config, int(cfg['encoder']['dim']), cfg['estimator']['dropout']).config},
+                     dev) if resume else None
+    rs = resume_state(ck)
     learn = ldae_learner(cfg, df, ddpm, out, device, show_progress, rs)
-    start = 0
-    if resume:
-        load_state_strict(learn.model.trainable(), ck['state_dict'], str(ck['path']))
-        learn.create_opt(); learn.opt.load_state_dict(ck['opt'])
-        set_rng_state(ck['rng']); start = rs['epoch'] + 1
-    t0 = time.time(); epochs = int(T['epochs'])
-    if start < epochs: learn.fit(epochs - start, float(T['lr']), cbs=lr_schedule(T, start, epochs))
-    train_s = time.time() - t0
+    start, train_s = fit_resumable(learn, T, ck, target=learn.model.trainable())
     best = load_checkpoint(out / 'best.ckpt', 'ldae_training')
     trained = learn.model.trainable(); load_state_strict(trained, best['ema'], f"{out / 'best.ckpt'} (EMA weights)")
     model = LDAE(ddpm, learn.model.encoder, learn.model.denoiser.shift).eval()

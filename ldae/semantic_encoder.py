@@ -105,6 +105,7 @@ def slice_attention_figure(x:torch.Tensor, # one scan (1, D, H, W) or (D, H, W)
                            weights:dict, # `encoder(x, return_attention=True)[1]`, for this scan (entries (n,) or (1, n))
                            title:str=''):
     "A coronal view of the scan with the pooling and attention weight of every axial slice beside it."
+    import matplotlib.pyplot as plt
     from ldae.viz import as_volume, get_slice
     v = as_volume(x); n = v.shape[-1]
     pw = weights['pooling'].detach().float().cpu().reshape(-1).numpy(); aw = weights['attention'].detach().float().cpu().reshape(-1).numpy()

@@ -14,7 +14,7 @@ from .core import LDAEInputError, LDAETrainingError, save_checkpoint, load_check
 
 # %% auto #0
 __all__ = ['rng_state', 'set_rng_state', 'StepCounter', 'NaNGuard', 'TimeBudget', 'EMA', 'Checkpoint', 'load_resume',
-           'lr_schedule', 'quiet']
+           'lr_schedule', 'quiet', 'apply_precision', 'resume_state', 'fit_resumable', 'require_latents']
 
 # %% ../nbs/40_training.ipynb #080c7c31
 def rng_state() -> dict:
@@ -144,3 +144,35 @@ def quiet(learn):
     if hasattr(learn, 'progress'): learn.remove_cb(ProgressCallback)
     learn.logger = noop
     return learn
+
+# %% ../nbs/40_training.ipynb #e0250e31
+def apply_precision(learn, device, mode='auto'):
+    "Mixed precision on CUDA only: fp16 for 'auto'/'fp16'/True, bf16 for 'bf16'; fp32 on CPU whatever `mode` says."
+    if device.type == 'cuda' and mode in ('auto', 'fp16', True): learn.to_fp16()
+    elif device.type == 'cuda' and mode == 'bf16': learn.to_bf16()
+    return learn
+
+def resume_state(ck:dict|None) -> dict|None:
+    "What a stage's learner needs from `load_resume`'s checkpoint (None when not resuming)."
+    if ck is None: return None
+    return dict(ck=ck, step=int(ck['step']), best=float(ck['best']), epoch=int(ck['epoch']), history=ck['history'])
+
+def fit_resumable(learn, T:dict, # the config's `train` section
+                  ck:dict|None=None, # `load_resume`'s checkpoint, or None for a fresh run
+                  target=None) -> tuple[int, float]:
+    "Restore weights (into `target`, default the model), optimizer and RNG from `ck`, fit the remaining epochs; (start epoch, seconds)."
+    start = 0
+    if ck is not None:
+        from ldae.core import load_state_strict
+        load_state_strict(target if target is not None else learn.model, ck['state_dict'], str(ck['path']))
+        learn.create_opt(); learn.opt.load_state_dict(ck['opt'])
+        set_rng_state(ck['rng']); start = int(ck['epoch']) + 1
+    t0 = time.time(); epochs = int(T['epochs'])
+    if start < epochs: learn.fit(epochs - start, float(T['lr']), cbs=lr_schedule(T, start, epochs))
+    return start, time.time() - t0
+
+def require_latents(df:pd.DataFrame, csv, ae) -> pd.DataFrame:
+    "`df` if every row has a cached latent; otherwise an error that says how to make them."
+    if 'latent_path' not in df or df['latent_path'].fillna('').astype(str).str.strip().eq('').any():
+        raise LDAEInputError(f"{csv}: rows without latent_path; cache the latents first: ldae save-latents --csv {csv} --ae {ae}")
+    return df

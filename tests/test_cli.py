@@ -62,7 +62,8 @@ def test_demo_writes_report_and_metrics_contract(tmp_path):
     assert m['cohort']['n_scans'] == len(pd.read_csv(out / 'cohort' / 'cohort.csv'))
     # stages that do not exist yet are null, never a number
     assert 0 < m['ae']['ssim'] <= 1 and m['ae']['lpips'] is None and all(0 < m['lddim']['ssim'][s] <= 1 for s in ['10', '20', '50', '100'])
-    assert all(0 < m['ldae']['ssim_encoded'][s] <= 1 for s in ['10', '20', '50', '100']) and m['ldae']['ventricle_err_ml_ysem_only'] >= 0
+    assert all(0 < m['ldae']['ssim_encoded'][s] <= 1 for s in ['10', '20', '50', '100']) and 0 < m['ldae']['ssim_ysem_only'] <= 1
+    assert m['ldae']['ventricle_spread_ml'] > 0 and (m['ldae']['ventricle_err_ml_ysem_only'] or 0) >= 0   # None when no 1-epoch decode is T1-like
     assert m['probe']['ad_cn_auc'] is None and m['versions']['torch']
     md = (out / 'report.md').read_text()
     assert 'Cohort (SynthAD)' in md and 'Pearson r' in md
