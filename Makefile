@@ -32,7 +32,8 @@ test: $(STAMP)
 	@git diff --exit-code -- ldae || (echo "ldae/ is out of sync with nbs/: run nbdev_export and commit" && exit 1)
 	@test -z "$$(git status --porcelain -- ldae)" || (git status --porcelain -- ldae; echo "ldae/ has files not committed: run nbdev_export and commit" && exit 1)
 	$(BIN)/python tools/readme.py --check
-	$(BIN)/nbdev_test --n_workers 2 --timing
+	# two notebooks at a time, one thread each: two 2-thread PyTorch processes on 2 cores spin against each other (measured 5-10x slower)
+	OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers 2 --timing
 	$(BIN)/python -m pytest -q --durations=8 tests
 
 export: $(STAMP)

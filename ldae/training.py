@@ -115,8 +115,11 @@ class Checkpoint(Callback):
         extra = dict(opt=self.learn.opt.state_dict(), epoch=epoch, step=int(self.learn.step_count), best=float(self.best),
                      rng=rng_state(), model_config=self.model_config, history=self.history)
         for s in self.states: extra |= s.checkpoint_state()
-        last = save_checkpoint(self.out / 'last.ckpt', self.kind, self.train_config, self.state_fn(self.learn.model), **extra)
-        if improved: atomic_save(self.out / 'best.ckpt', lambda tmp: shutil.copyfile(last, tmp))   # same bytes, serialised once
+        state = self.state_fn(self.learn.model)
+        if improved:   # best first, then last as its copy: whenever last.ckpt says "best so far", best.ckpt exists (a kill between the two writes)
+            best = save_checkpoint(self.out / 'best.ckpt', self.kind, self.train_config, state, **extra)
+            atomic_save(self.out / 'last.ckpt', lambda tmp: shutil.copyfile(best, tmp))          # same bytes, serialised once
+        else: save_checkpoint(self.out / 'last.ckpt', self.kind, self.train_config, state, **extra)
         write_csv(self.out / 'history.csv', pd.DataFrame(self.history))
 
 def load_resume(out_dir, kind:str, model_config:dict, device='cpu') -> dict:

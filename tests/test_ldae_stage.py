@@ -61,14 +61,14 @@ def test_resume_after_kill(small_latents, ddpm, tmp_path):
     ae, csv = small_latents; out = tmp_path / 'run'
     exe = Path(sys.executable).parent / 'ldae'
     args = ['fit', '--config', 'ldae_repr_learn', '--csv', str(csv), '--ae', str(ae), '--ddpm', str(ddpm), '--out', str(out), '--quiet',
-            'train.epochs=12', 'train.val_steps=2', *FAST]
+            'train.epochs=6', 'train.val_steps=2', *FAST]
     p = subprocess.Popen([str(exe), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     t0 = time.time()
     while time.time() - t0 < 300 and not (out / 'last.ckpt').exists(): time.sleep(0.1)
     p.send_signal(signal.SIGKILL); p.wait()
-    done = int(load_checkpoint(out / 'last.ckpt', 'ldae_training')['epoch']); assert done < 11
+    done = int(load_checkpoint(out / 'last.ckpt', 'ldae_training')['epoch']); assert done < 5
     ldae_cmd(*args, '--resume', check=True)
-    h = pd.read_csv(out / 'history.csv'); assert list(h.epoch) == list(range(12))
+    h = pd.read_csv(out / 'history.csv'); assert list(h.epoch) == list(range(6))
     ck = load_checkpoint(out / 'last.ckpt', 'ldae_training'); assert ck['ema_updates'] == ck['step'] == h.step.iloc[-1]
 
 def test_stage3_needs_ddpm(small_latents, tmp_path):
