@@ -15,7 +15,7 @@ from fastai.callback.tracker import EarlyStoppingCallback
 from fastai.optimizer import Adam
 from fastai.metrics import AvgMetric
 from .core import LDAEInputError, seed_everything, get_device, load_checkpoint, load_state_strict, write_json, peak_memory
-from .training import (StepCounter, NaNGuard, TimeBudget, Checkpoint, load_resume, quiet, apply_precision, resume_state,
+from .training import (StepCounter, NaNGuard, TimeBudget, Checkpoint, load_resume, quiet, apply_precision,
                            fit_resumable)
 from .data import cohort_splits, cohort_dls, VolumeDataset
 from .synth import check_shape, default_spacing
@@ -85,7 +85,8 @@ class ReconPreview(Callback):
         else: self.figs.append(fig); plt.close(fig)
 
 # %% ../nbs/41_ae_learner.ipynb #749c74e3
-def ae_learner(cfg:dict, df:pd.DataFrame, out_dir, device='auto', show_progress:bool=True, resume:dict|None=None) -> Learner:
+def ae_learner(cfg:dict, df:pd.DataFrame, out_dir, device='auto', show_progress:bool=True,
+               ck:dict|None=None) -> Learner: # `load_resume`'s checkpoint when resuming
     "A fastai `Learner` for the autoencoder stage from a config (`load_config('aekl', …)`) and a split cohort table."
     d, L, T = cfg['data'], cfg['loss'], cfg['train']
     dev = get_device(device); shape = check_shape(d['shape']); spacing = float(d['spacing'] or default_spacing(shape))
@@ -100,9 +101,8 @@ def ae_learner(cfg:dict, df:pd.DataFrame, out_dir, device='auto', show_progress:
     if L['adv_weight']:
         gan = GANStep(build_discriminator(int(L['disc_channels']), int(L['disc_layers'])), float(L['adv_weight']),
                       float(T['d_lr']), int(L['adv_start']), float(T['clip']))
-    cbs = [StepCounter(resume['step'] if resume else 0), NaNGuard(out), GradientClip(float(T['clip'])),
-           Checkpoint(out, 'ae_training', ae.config, cfg, 'l1', [gan] if gan else [], resume['best'] if resume else math.inf,
-                      resume['epoch'] + 1 if resume else 0, resume['history'] if resume else None),
+    cbs = [StepCounter(int(ck['step']) if ck else 0), NaNGuard(out), GradientClip(float(T['clip'])),
+           Checkpoint(out, 'ae_training', ae.config, cfg, 'l1', [gan] if gan else [], ck),
            EarlyStoppingCallback(monitor='l1', comp=np.less, patience=int(T['patience'])),
            TimeBudget(T['max_minutes']), ReconPreview(out)]
     if gan: cbs.append(gan)
@@ -110,7 +110,7 @@ def ae_learner(cfg:dict, df:pd.DataFrame, out_dir, device='auto', show_progress:
     learn = Learner(dls, ae, loss_func=loss, opt_func=Adam, lr=float(T['lr']), wd=0., metrics=[AvgMetric(l1)], cbs=cbs, path=out, model_dir='.')
     apply_precision(learn, dev, T['mixed_precision'])
     if not show_progress: quiet(learn)
-    learn.gan = gan; learn.epoch_offset = resume['epoch'] + 1 if resume else 0
+    learn.gan = gan; learn.epoch_offset = learn.checkpoint.offset
     return learn
 
 @torch.no_grad()
@@ -131,8 +131,7 @@ def fit_autoencoder(cfg:dict, csv, out_dir, resume:bool=False, device='auto', sh
     seed_everything(int(T['seed']))
     df = cohort_splits(csv, float(d['val']), float(d['test']), int(T['seed']))
     ck = load_resume(out, 'ae_training', LatentAutoencoder(**cfg['model']).config, get_device(device)) if resume else None
-    rs = resume_state(ck)
-    learn = ae_learner(cfg, df, out, device, show_progress, rs)
+    learn = ae_learner(cfg, df, out, device, show_progress, ck)
     if ck is not None and learn.gan is not None and 'disc' in ck:
         learn.gan.disc.load_state_dict(ck['disc']); learn.gan.d_opt = torch.optim.Adam(learn.gan.disc.parameters(), lr=float(T['d_lr']))
         learn.gan.d_opt.load_state_dict(ck['d_opt'])

@@ -19,7 +19,7 @@ from .synth import default_spacing, check_shape, target_grid, anti_alias_sigma
 # %% auto #0
 __all__ = ['REQUIRED_COLUMNS', 'SPLITS', 'read_cohort', 'check_splits', 'write_cohort', 'assign_splits', 'split_csv_path',
            'cohort_splits', 'CheckVolume', 'AntiAlias', 'preprocess', 'load_volume', 'VolumeDataset', 'load_latent',
-           'LatentDataset', 'cohort_dls', 'show_batch']
+           'LatentDataset', 'ScanLatentDataset', 'cohort_dls', 'show_batch']
 
 # %% ../nbs/02_data.ipynb #c61ecb90
 REQUIRED_COLUMNS = ('subject', 'path', 'diagnosis', 'age')
@@ -271,15 +271,23 @@ class LatentDataset(Dataset):
         if self.target == 'self': return z, z
         return z, self.y[i]
 
+class ScanLatentDataset(Dataset):
+    "(scan, scaled latent) pairs of a cohort table: the scan feeds the semantic encoder, the latent the diffusion (stage 3)."
+    def __init__(self, df:pd.DataFrame, shape=(128, 160, 128), spacing:float|None=None, scale_factor:float=1.0, latent_shape=None):
+        self.vol = VolumeDataset(df, shape, spacing); self.lat = LatentDataset(df, latent_shape, scale_factor)
+    def __len__(self): return len(self.vol)
+    def __getitem__(self, i): return self.vol.volume(i), self.lat.latent(i)
+
 # %% ../nbs/02_data.ipynb #fdea61a1
-def cohort_dls(df:pd.DataFrame, kind:str='volume', # 'volume' or 'latent'
+def cohort_dls(df:pd.DataFrame, kind:str='volume', # 'volume', 'latent' or 'scan_latent'
                bs:int=2, valid:str='val', # the split used for validation
                seed:int=0, device=None, **ds_kwargs):
     "fastai `DataLoaders` over the `train` and `valid` splits of a cohort table."
     from fastai.data.core import DataLoaders
     if 'split' not in df.columns: raise LDAEInputError("cohort table has no `split` column: use `cohort_splits` or `assign_splits` first")
-    if kind not in ('volume', 'latent'): raise LDAEInputError(f"kind {kind!r}: expected 'volume' or 'latent'")
-    mk = VolumeDataset if kind == 'volume' else LatentDataset
+    kinds = {'volume': VolumeDataset, 'latent': LatentDataset, 'scan_latent': ScanLatentDataset}
+    if kind not in kinds: raise LDAEInputError(f"kind {kind!r}: expected one of {list(kinds)}")
+    mk = kinds[kind]
     tr, va = df[df.split == 'train'], df[df.split == valid]
     if len(tr) == 0: raise LDAEInputError("no rows in the `train` split")
     if len(va) == 0: raise LDAEInputError(f"no rows in the `{valid}` split")

@@ -13,13 +13,13 @@ from fastai.callback.training import GradientClip
 from fastai.callback.tracker import EarlyStoppingCallback
 from fastai.optimizer import Adam
 from .core import LDAEInputError, seed_everything, get_device, load_checkpoint, load_state_strict, write_json, peak_memory
-from .training import (StepCounter, NaNGuard, TimeBudget, EMA, Checkpoint, load_resume, quiet, apply_precision, resume_state,
+from .training import (StepCounter, NaNGuard, TimeBudget, EMA, Checkpoint, load_resume, quiet, apply_precision,
                            fit_resumable, require_latents)
 from .data import cohort_splits, cohort_dls, read_cohort
 from .schedule import NoiseSchedule
 from .unet import UNet
 from .autoencoder import load_autoencoder
-from .latent_ddpm import LatentDDPM, save_ddpm
+from .latent_ddpm import LatentDDPM, save_ddpm, eps_from_output
 
 # %% auto #0
 __all__ = ['eps_mse', 'DiffusionNoise', 'SamplePreview', 'sample_figure', 'ddpm_learner', 'fit_ddpm']
@@ -37,19 +37,21 @@ class DiffusionNoise(Callback):
     def before_fit(self): self.schedule.to(self.dls.device or 'cpu')
     def before_validate(self): self.gen = torch.Generator().manual_seed(self.valid_seed)
     def after_validate(self): self.gen = None
-    def before_batch(self):
-        z0 = self.learn.xb[0]; n = z0.shape[0]
+    def draw(self, z0):
+        "(t, ε, z_t) for a batch of clean latents: random in training, from the reset generator in validation."
+        n = z0.shape[0]
         if self.training or self.gen is None:
             t = torch.randint(0, self.schedule.T, (n,), device=z0.device); eps = torch.randn_like(z0)
         else:
             t = torch.randint(0, self.schedule.T, (n,), generator=self.gen).to(z0.device)
             eps = torch.randn(z0.shape, generator=self.gen).to(z0.device, z0.dtype)
-        self.zt, self.t = self.schedule.q_sample(z0, t, eps), t
-        self.learn.xb = (self.zt, t); self.learn.yb = (eps,)
+        return t, eps, self.schedule.q_sample(z0, t, eps)
+    def before_batch(self):
+        self.t, eps, self.zt = self.draw(self.learn.xb[0])
+        self.learn.xb = (self.zt, self.t); self.learn.yb = (eps,)
     def after_pred(self):
         "A v-UNet's output becomes ε here, so the loss is the ε-MSE either way."
-        if getattr(self.learn.model, 'config', {}).get('prediction') == 'v':
-            self.learn.pred = self.schedule.eps_from_v(self.zt, self.t, self.learn.pred)
+        self.learn.pred = eps_from_output(self.learn.model, self.schedule, self.learn.pred, self.zt, self.t)
 
 class SamplePreview(Callback):
     "Every `every` epochs: `n` DDIM-`S` samples of the EMA model (fixed seed), decoded by the autoencoder, as a figure."
@@ -84,17 +86,16 @@ def sample_figure(x:torch.Tensor, title:str='', planes=('axial', 'coronal', 'sag
 
 # %% ../nbs/42_ddpm_learner.ipynb #9ae51b97
 def ddpm_learner(cfg:dict, df:pd.DataFrame, ae, scale_factor:float, out_dir, device='auto', show_progress:bool=True,
-                 resume:dict|None=None) -> Learner:
+                 ck:dict|None=None) -> Learner: # `load_resume`'s checkpoint when resuming
     "A fastai `Learner` for the latent DDPM from a config (`load_config('ldae_pretrain', …)`) and a split latent table."
     d, T = cfg['data'], cfg['train']; dev = get_device(device)
     dls = cohort_dls(df, 'latent', bs=int(d['batch_size']), seed=int(T['seed']), device=dev, scale_factor=scale_factor, target='self')
     latent_shape = dls.train_ds.expected_shape
     unet = UNet(in_channels=latent_shape[0], **cfg['model'])
     sch = NoiseSchedule(**cfg['diffusion']); out = Path(out_dir)
-    ema = EMA(float(T['ema_decay']), state=resume['ck'] if resume else None)
-    cbs = [StepCounter(resume['step'] if resume else 0), DiffusionNoise(sch, int(T['seed'])), NaNGuard(out), GradientClip(float(T['clip'])), ema,
-           Checkpoint(out, 'ddpm_training', unet.config, cfg, 'valid_loss', [ema], resume['best'] if resume else math.inf,
-                      resume['epoch'] + 1 if resume else 0, resume['history'] if resume else None),
+    ema = EMA(float(T['ema_decay']), state=ck)
+    cbs = [StepCounter(int(ck['step']) if ck else 0), DiffusionNoise(sch, int(T['seed'])), NaNGuard(out), GradientClip(float(T['clip'])), ema,
+           Checkpoint(out, 'ddpm_training', unet.config, cfg, 'valid_loss', [ema], ck),
            TimeBudget(T['max_minutes']),
            SamplePreview(ema, sch, ae, scale_factor, latent_shape, out, int(T['preview_every'] or 0), S=int(T['preview_steps']))]
     if T['patience']: cbs.append(EarlyStoppingCallback(monitor='valid_loss', comp=np.less, patience=int(T['patience'])))
@@ -102,7 +103,7 @@ def ddpm_learner(cfg:dict, df:pd.DataFrame, ae, scale_factor:float, out_dir, dev
     apply_precision(learn, dev, T['mixed_precision'])
     if not show_progress: quiet(learn)
     learn.ema, learn.schedule, learn.latent_shape = ema, sch, latent_shape
-    learn.epoch_offset = resume['epoch'] + 1 if resume else 0
+    learn.epoch_offset = learn.checkpoint.offset
     return learn
 
 def fit_ddpm(cfg:dict, csv, # the table written by `save_latents` (`latent_path` filled in)
@@ -119,8 +120,7 @@ def fit_ddpm(cfg:dict, csv, # the table written by `save_latents` (`latent_path`
     df = require_latents(cohort_splits(csv, float(d['val']), float(d['test']), int(T['seed'])), csv, ae)
     ck = load_resume(out, 'ddpm_training', UNet(in_channels=ae_model.config['latent_channels'], **cfg['model']).config,
                      get_device(device)) if resume else None
-    rs = resume_state(ck)
-    learn = ddpm_learner(cfg, df, ae_model, sf, out, device, show_progress, rs)
+    learn = ddpm_learner(cfg, df, ae_model, sf, out, device, show_progress, ck)
     start, train_s = fit_resumable(learn, T, ck)
     best = load_checkpoint(out / 'best.ckpt', 'ddpm_training')
     unet = load_state_strict(UNet(**best['model_config']), best['ema'], f"{out / 'best.ckpt'} (EMA weights)").eval()
@@ -130,7 +130,7 @@ def fit_ddpm(cfg:dict, csv, # the table written by `save_latents` (`latent_path`
     h = learn.checkpoint.history
     summary = {'best_epoch': int(best['epoch']), 'best_valid_loss': float(best['best']), 'last_train_loss': h[-1].get('train_loss') if h else None,
                'train_seconds': train_s, 'epochs_run': len(h), 'steps': int(learn.step_count),
-               'seconds_per_step': train_s / max(1, int(learn.step_count) - (rs['step'] if rs else 0)),
+               'seconds_per_step': train_s / max(1, int(learn.step_count) - (int(ck['step']) if ck else 0)),
                'n_params': sum(p.numel() for p in unet.parameters()), 'latent_shape': list(learn.latent_shape), 'scale_factor': sf,
                'peak_memory': peak_memory(), 'device': str(learn.dls.device or 'cpu'), 'resumed_from_epoch': start or None}
     write_json(out / 'summary.json', summary)

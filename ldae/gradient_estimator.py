@@ -4,11 +4,10 @@
 
 # %% ../nbs/32_gradient_estimator.ipynb #02ddc56d
 from __future__ import annotations
-import time
 import torch, torch.nn as nn
 from .core import LDAEInputError
 from .unet import UNet, UNetDecoder, Features
-from .latent_ddpm import LatentDDPM
+from .latent_ddpm import LatentDDPM, best_seconds
 from .guidance import guided_eps, guidance_active
 
 # %% auto #0
@@ -53,7 +52,7 @@ class GuidedDenoiser(nn.Module):
         "ε̂(z, t) = ε_θ − scale·√(1−ᾱ_t)·G for the DDIM samplers; plain ε_θ where guidance has stopped (t < stop·T)."
         sch = self.ddpm.schedule
         def fn(z, t):
-            if not scale or not guidance_active(t, sch.T, stop): return self.ddpm.eps_fn(z, t)
+            if not scale or (stop and not guidance_active(t, sch.T, stop)): return self.ddpm.eps_fn(z, t)   # stop=0: no host sync per step
             eps, G = self(z, t, y_sem)
             return guided_eps(eps, G, t, sch, scale)
         return fn
@@ -65,15 +64,7 @@ def guided_step_cost(den:GuidedDenoiser, bs:int=8, repeats:int=5, t:int=500) -> 
     dev = next(den.shift.parameters()).device; shape = den.ddpm.latent_shape
     z = torch.randn((bs, *shape), generator=torch.Generator().manual_seed(0)).to(dev); tt = torch.full((bs,), t, device=dev)
     y = torch.randn(bs, den.shift.config['sem_dim'], generator=torch.Generator().manual_seed(1)).to(dev)
-    plain, guided = den.ddpm.eps_fn, den.eps_fn(y)
-    def best(fn):
-        fn(z, tt); ts = []
-        for _ in range(repeats):
-            if dev.type == 'cuda': torch.cuda.synchronize()
-            t0 = time.perf_counter()
-            for _ in range(10): fn(z, tt)
-            if dev.type == 'cuda': torch.cuda.synchronize()
-            ts.append((time.perf_counter() - t0) / 10)
-        return min(ts)
-    a, b = best(plain), best(guided)
+    guided = den.eps_fn(y)
+    a = best_seconds(lambda: den.ddpm.eps_fn(z, tt), dev, repeats, calls=10)
+    b = best_seconds(lambda: guided(z, tt), dev, repeats, calls=10)
     return {'unguided_seconds': a, 'guided_seconds': b, 'ratio': b / a, 'batch': bs}

@@ -17,9 +17,13 @@ from .data import VolumeDataset
 from .metrics import recon_metrics
 
 # %% auto #0
-__all__ = ['LatentDDPM', 'save_ddpm', 'load_ddpm', 'lddim_table', 'sampling_overhead']
+__all__ = ['eps_from_output', 'LatentDDPM', 'save_ddpm', 'load_ddpm', 'lddim_table', 'best_seconds', 'sampling_overhead']
 
 # %% ../nbs/24_latent_ddpm.ipynb #ae8c7ef2
+def eps_from_output(unet:nn.Module, schedule:NoiseSchedule, out:torch.Tensor, z:torch.Tensor, t:torch.Tensor) -> torch.Tensor:
+    "ε from a UNet's raw output: itself for an ε-UNet; √(1−ᾱ_t)·z + √ᾱ_t·v for a UNet configured with `prediction='v'`."
+    return schedule.eps_from_v(z, t, out) if getattr(unet, 'config', {}).get('prediction') == 'v' else out
+
 class LatentDDPM(nn.Module):
     "ε_θ + noise schedule + latent scale (+ the autoencoder): generation, DDIM inversion and LDDIM reconstruction."
     def __init__(self, unet:nn.Module, schedule:NoiseSchedule, scale_factor:float=1.0,
@@ -31,8 +35,8 @@ class LatentDDPM(nn.Module):
     @property
     def device(self): return next(self.unet.parameters()).device
     def eps_from_output(self, out, z, t):
-        "ε from the UNet's raw output (itself for an ε-UNet; √(1−ᾱ_t)·z + √ᾱ_t·v for a v-UNet)."
-        return self.schedule.eps_from_v(z, t, out) if getattr(self.unet, 'config', {}).get('prediction') == 'v' else out
+        "ε from this UNet's raw output (`eps_from_output`)."
+        return eps_from_output(self.unet, self.schedule, out, z, t)
     def eps_fn(self, z, t):
         "ε_θ(z_t, t), the function the samplers call (stage 3 wraps it with guidance)."
         t = torch.as_tensor(t, device=z.device).expand(z.shape[0])
@@ -110,21 +114,20 @@ def lddim_table(ddpm:LatentDDPM, df:pd.DataFrame, # held-out rows of a cohort ta
 
 # %% ../nbs/24_latent_ddpm.ipynb #add57b48
 @torch.no_grad()
-def _sync(dev):
-    if dev.type == 'cuda': torch.cuda.synchronize()
+def best_seconds(fn, device, repeats:int=3, calls:int=1) -> float:
+    "Seconds per call of `fn()`: the best of `repeats` timings of `calls` calls, after one warm-up call (CUDA synchronised)."
+    sync = torch.cuda.synchronize if torch.device(device).type == 'cuda' else (lambda: None)
+    fn(); ts = []
+    for _ in range(repeats):
+        sync(); t0 = time.perf_counter()
+        for _ in range(calls): fn()
+        sync(); ts.append((time.perf_counter() - t0) / calls)
+    return min(ts)
 
-@torch.no_grad()
 def sampling_overhead(ddpm:LatentDDPM, S:int=50, bs:int=8, repeats:int=3, seed:int=0) -> dict:
     "Seconds of S bare ε_θ calls vs one DDIM-S sampling of the same batch (best of `repeats`), and the overhead ratio."
     dev = ddpm.device; z = torch.randn((bs, *ddpm.latent_shape), generator=torch.Generator().manual_seed(seed)).to(dev)
-    ts = torch.as_tensor(ddim_timesteps(S, ddpm.schedule.T)[1:][::-1].copy(), device=dev)
-    tb = [t.expand(bs) for t in ts]
-    ddpm.eps_fn(z, tb[0])   # warm-up
-    bare, loop = [], []
-    for _ in range(repeats):
-        _sync(dev); t0 = time.perf_counter()
-        for t in tb: ddpm.eps_fn(z, t)
-        _sync(dev); bare.append(time.perf_counter() - t0)
-        _sync(dev); t0 = time.perf_counter(); ddpm.sample(z, S); _sync(dev); loop.append(time.perf_counter() - t0)
-    b, l = min(bare), min(loop)
+    tb = [t.expand(bs) for t in torch.as_tensor(ddim_timesteps(S, ddpm.schedule.T)[1:][::-1].copy(), device=dev)]
+    b = best_seconds(lambda: [ddpm.eps_fn(z, t) for t in tb], dev, repeats)
+    l = best_seconds(lambda: ddpm.sample(z, S), dev, repeats)
     return {'S': S, 'batch': bs, 'bare_seconds': b, 'loop_seconds': l, 'overhead': l / b - 1}

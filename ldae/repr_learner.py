@@ -7,7 +7,6 @@ from __future__ import annotations
 import math, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn
-from torch.utils.data import Dataset
 from fastai.learner import Learner
 from fastai.callback.core import Callback
 from fastai.callback.training import GradientClip, GradientAccumulation
@@ -15,10 +14,11 @@ from fastai.callback.tracker import EarlyStoppingCallback
 from fastai.metrics import Metric
 from fastai.optimizer import Adam
 from .core import LDAEInputError, seed_everything, get_device, load_checkpoint, load_state_strict, write_json, peak_memory
-from .training import (StepCounter, NaNGuard, TimeBudget, EMA, Checkpoint, load_resume, quiet, apply_precision, resume_state,
+from .training import (StepCounter, NaNGuard, TimeBudget, EMA, Checkpoint, load_resume, quiet, apply_precision,
                            fit_resumable, require_latents)
-from .data import cohort_splits, VolumeDataset, LatentDataset
+from .data import cohort_splits, cohort_dls
 from .latent_ddpm import LatentDDPM, load_ddpm
+from .ddpm_learner import DiffusionNoise
 from .semantic_encoder import SemanticEncoder
 from .gradient_estimator import ShiftDecoder, GuidedDenoiser
 from .guidance import pdae_loss
@@ -27,16 +27,9 @@ from .metrics import ssim3d
 from .pipeline import LDAE, save_ldae
 
 # %% auto #0
-__all__ = ['ScanLatentDataset', 'LDAEModel', 'PDAELoss', 'PDAENoise', 'GuidedDecodeSSIM', 'ldae_learner', 'fit_ldae']
+__all__ = ['LDAEModel', 'PDAELoss', 'PDAENoise', 'GuidedDecodeSSIM', 'ldae_learner', 'fit_ldae']
 
 # %% ../nbs/43_repr_learner.ipynb #05f893f5
-class ScanLatentDataset(Dataset):
-    "(scan, scaled latent) pairs of a cohort table: the scan feeds Enc_φ, the latent the diffusion."
-    def __init__(self, df:pd.DataFrame, shape, spacing, scale_factor:float, latent_shape=None):
-        self.vol = VolumeDataset(df, shape, spacing); self.lat = LatentDataset(df, latent_shape, scale_factor)
-    def __len__(self): return len(self.vol)
-    def __getitem__(self, i): return self.vol.volume(i), self.lat.latent(i)
-
 class LDAEModel(nn.Module):
     "What stage 3 trains: Enc_φ and G_ψ around the frozen ε_θ. forward(x, z_t, t) → (ε_θ, G, t)."
     def __init__(self, encoder:SemanticEncoder, denoiser:GuidedDenoiser):
@@ -53,25 +46,18 @@ class PDAELoss:
     def __init__(self, schedule, gamma:float=0.1): self.schedule, self.gamma = schedule, gamma
     def __call__(self, pred, eps): return pdae_loss(eps, pred[0], pred[1], pred[2], self.schedule, self.gamma)
 
-class PDAENoise(Callback):
-    "Replace (scan, z0) by ((scan, z_t, t), ε); validation noise repeats exactly every epoch."
-    order = 1
-    def __init__(self, schedule, valid_seed:int=0): self.schedule, self.valid_seed, self.gen = schedule, valid_seed, None
-    def before_fit(self): self.schedule.to(self.dls.device or 'cpu')
-    def before_validate(self): self.gen = torch.Generator().manual_seed(self.valid_seed)
-    def after_validate(self): self.gen = None
+class PDAENoise(DiffusionNoise):
+    "Stage 2's noise step for (scan, z0) pairs: ((scan, z_t, t), ε); the model already returns ε_θ, so no output conversion."
     def before_batch(self):
-        x, z0 = self.learn.xb[0], self.learn.yb[0]; n = z0.shape[0]
-        if self.training or self.gen is None: t = torch.randint(0, self.schedule.T, (n,), device=z0.device); eps = torch.randn_like(z0)
-        else:
-            t = torch.randint(0, self.schedule.T, (n,), generator=self.gen).to(z0.device)
-            eps = torch.randn(z0.shape, generator=self.gen).to(z0.device, z0.dtype)
+        x, z0 = self.learn.xb[0], self.learn.yb[0]
+        t, eps, zt = self.draw(z0)
         self.learn.z0 = z0
-        self.learn.xb = (x, self.schedule.q_sample(z0, t, eps), t); self.learn.yb = (eps,)
+        self.learn.xb = (x, zt, t); self.learn.yb = (eps,)
+    def after_pred(self): pass
 
 class GuidedDecodeSSIM(Metric):
     "Validation: SSIM of decode(y_sem, random z_T) against the autoencoder's reconstruction of the scan."
-    def __init__(self, S:int=10, seed:int=0): self.S, self.seed = S, seed
+    def __init__(self, S:int=10, seed:int=0): self.S, self.seed, self.refs = S, seed, {}
     @property
     def name(self): return 'ssim_ysem'
     def reset(self): self.total, self.count, self.gen = 0., 0, torch.Generator().manual_seed(self.seed)
@@ -80,29 +66,26 @@ class GuidedDecodeSSIM(Metric):
         m = learn.model; ddpm = m.denoiser.ddpm; x, z0 = learn.xb[0], learn.z0
         zT = torch.randn(z0.shape, generator=self.gen).to(z0.device, z0.dtype)
         zhat = ddim_sample(m.denoiser.eps_fn(m.encoder(x)), zT, ddpm.schedule, self.S)
-        s = ssim3d(ddpm.decode_latent(zhat).float().clamp(0, 1), ddpm.decode_latent(z0).float().clamp(0, 1))
+        if learn.iter not in self.refs:   # the validation batches repeat in order: decode each reference once per run
+            self.refs[learn.iter] = ddpm.decode_latent(z0).float().clamp(0, 1)
+        s = ssim3d(ddpm.decode_latent(zhat).float().clamp(0, 1), self.refs[learn.iter])
         self.total += float(s.sum()); self.count += len(s)
     @property
     def value(self): return self.total / max(self.count, 1)
 
 # %% ../nbs/43_repr_learner.ipynb #06ca25a3
 def ldae_learner(cfg:dict, df:pd.DataFrame, ddpm:LatentDDPM, out_dir, device='auto', show_progress:bool=True,
-                 resume:dict|None=None) -> Learner:
+                 ck:dict|None=None) -> Learner: # `load_resume`'s checkpoint when resuming
     "A fastai `Learner` for stage 3 from a config (`load_config('ldae_repr_learn', …)`), a split latent table and the frozen DDPM."
-    from fastai.data.core import DataLoaders
-    import random
     d, T = cfg['data'], cfg['train']; dev = get_device(device); ae = ddpm.ae
-    mk = lambda s: ScanLatentDataset(df[df.split == s], ae.input_shape, ae.spacing, ddpm.scale_factor, ddpm.latent_shape)
-    if not len(df[df.split == 'train']) or not len(df[df.split == 'val']): raise LDAEInputError("stage 3 needs rows in the `train` and `val` splits")
-    dls = DataLoaders.from_dsets(mk('train'), mk('val'), bs=int(d['batch_size']), num_workers=0, device=dev)
-    dls.train.rng = random.Random(int(T['seed'])); dls.valid.rng = random.Random(int(T['seed']))
+    dls = cohort_dls(df, 'scan_latent', bs=int(d['batch_size']), seed=int(T['seed']), device=dev, shape=ae.input_shape, spacing=ae.spacing,
+                     scale_factor=ddpm.scale_factor, latent_shape=ddpm.latent_shape)
     enc = SemanticEncoder(**cfg['encoder'])
     shift = ShiftDecoder(ddpm.unet.config, enc.dim, cfg['estimator']['dropout'])
     model = LDAEModel(enc, GuidedDenoiser(ddpm, shift)); out = Path(out_dir)
-    ema = EMA(float(T['ema_decay']), state=resume['ck'] if resume else None, select=lambda m: m.trainable())
-    cbs = [StepCounter(resume['step'] if resume else 0), PDAENoise(ddpm.schedule, int(T['seed'])), NaNGuard(out), GradientClip(float(T['clip'])), ema,
-           Checkpoint(out, 'ldae_training', {'encoder': enc.config, 'shift': shift.config}, cfg, 'ssim_ysem', [ema],
-                      resume['best'] if resume else -math.inf, resume['epoch'] + 1 if resume else 0, resume['history'] if resume else None,
+    ema = EMA(float(T['ema_decay']), state=ck, select=lambda m: m.trainable())
+    cbs = [StepCounter(int(ck['step']) if ck else 0), PDAENoise(ddpm.schedule, int(T['seed'])), NaNGuard(out), GradientClip(float(T['clip'])), ema,
+           Checkpoint(out, 'ldae_training', {'encoder': enc.config, 'shift': shift.config}, cfg, 'ssim_ysem', [ema], ck,
                       lower_is_better=False, state_fn=lambda m: m.trainable().state_dict()),
            TimeBudget(T['max_minutes'])]
     if T['patience']: cbs.append(EarlyStoppingCallback(monitor='ssim_ysem', comp=np.greater, patience=int(T['patience'])))
@@ -112,7 +95,7 @@ def ldae_learner(cfg:dict, df:pd.DataFrame, ddpm:LatentDDPM, out_dir, device='au
                     splitter=lambda m: [list(m.trainable().parameters())])
     apply_precision(learn, dev, T['mixed_precision'])
     if not show_progress: quiet(learn)
-    learn.ema = ema; learn.epoch_offset = resume['epoch'] + 1 if resume else 0
+    learn.ema = ema; learn.epoch_offset = learn.checkpoint.offset
     return learn
 
 def fit_ldae(cfg:dict, csv, # the table written by `save_latents`
@@ -131,8 +114,7 @@ def fit_ldae(cfg:dict, csv, # the table written by `save_latents`
     ck = load_resume(out, 'ldae_training', {'encoder': SemanticEncoder(**cfg['encoder']).config,
                                              'shift': ShiftDecoder(ddpm.unet.config, int(cfg['encoder']['dim']), cfg['estimator']['dropout']).config},
                      dev) if resume else None
-    rs = resume_state(ck)
-    learn = ldae_learner(cfg, df, ddpm, out, device, show_progress, rs)
+    learn = ldae_learner(cfg, df, ddpm, out, device, show_progress, ck)
     start, train_s = fit_resumable(learn, T, ck, target=learn.model.trainable())
     best = load_checkpoint(out / 'best.ckpt', 'ldae_training')
     trained = learn.model.trainable(); load_state_strict(trained, best['ema'], f"{out / 'best.ckpt'} (EMA weights)")
@@ -141,7 +123,7 @@ def fit_ldae(cfg:dict, csv, # the table written by `save_latents`
     h = learn.checkpoint.history
     summary = {'best_epoch': int(best['epoch']), 'best_ssim_ysem': float(best['best']), 'last_valid_loss': h[-1].get('valid_loss') if h else None,
                'train_seconds': train_s, 'epochs_run': len(h), 'steps': int(learn.step_count),
-               'seconds_per_step': train_s / max(1, int(learn.step_count) - (rs['step'] if rs else 0)),
+               'seconds_per_step': train_s / max(1, int(learn.step_count) - (int(ck['step']) if ck else 0)),
                'n_params_trained': sum(p.numel() for p in trained.parameters()), 'n_params_encoder': sum(p.numel() for p in model.encoder.parameters()),
                'peak_memory': peak_memory(), 'device': str(dev), 'resumed_from_epoch': start or None}
     write_json(out / 'summary.json', summary)

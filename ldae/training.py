@@ -10,11 +10,11 @@ import numpy as np, pandas as pd, torch
 from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.progress import ProgressCallback
 from fastai.callback.schedule import ParamScheduler, combined_cos
-from .core import LDAEInputError, LDAETrainingError, save_checkpoint, load_checkpoint, atomic_save, write_csv
+from .core import LDAEInputError, LDAETrainingError, save_checkpoint, load_checkpoint, load_state_strict, atomic_save, write_csv
 
 # %% auto #0
 __all__ = ['rng_state', 'set_rng_state', 'StepCounter', 'NaNGuard', 'TimeBudget', 'EMA', 'Checkpoint', 'load_resume',
-           'lr_schedule', 'quiet', 'apply_precision', 'resume_state', 'fit_resumable', 'require_latents']
+           'lr_schedule', 'quiet', 'apply_precision', 'fit_resumable', 'require_latents']
 
 # %% ../nbs/40_training.ipynb #080c7c31
 def rng_state() -> dict:
@@ -71,20 +71,20 @@ class EMA(Callback):
         if self.model_ema is None:
             self.model_ema = copy.deepcopy(self.select(self.learn.model)).eval().requires_grad_(False)
             if self.state:
-                from ldae.core import load_state_strict
                 load_state_strict(self.model_ema, self.state['ema'], 'the checkpoint (EMA weights)'); self.n = int(self.state['ema_updates'])
         self.model_ema.to(next(self.learn.model.parameters()).device)
-    def _pairs(self):
-        return [(e, p) for e, p in zip(self.model_ema.state_dict().values(), self.select(self.learn.model).state_dict().values()) if e.is_floating_point()]
+        # (EMA, model) tensor pairs, built once: state_dict tensors share storage with the parameters and buffers
+        pairs = [(e, p) for e, p in zip(self.model_ema.state_dict().values(), self.select(self.learn.model).state_dict().values()) if e.is_floating_point()]
+        self._ema, self._model = [e for e, _ in pairs], [p for _, p in pairs]
     @property
     def current_decay(self) -> float: return min(self.decay, (1 + self.n) / (10 + self.n)) if self.warmup else self.decay
     @torch.no_grad()
     def after_step(self):
         d = self.current_decay; self.n += 1
-        e, p = zip(*self._pairs()); torch._foreach_lerp_(list(e), [q.to(e[0].dtype) for q in p], 1 - d)
+        torch._foreach_lerp_(self._ema, [q.to(e.dtype) for e, q in zip(self._ema, self._model)], 1 - d)
     @torch.no_grad()
     def _swap(self):
-        for e, p in self._pairs(): t = p.clone(); p.copy_(e); e.copy_(t)
+        for e, p in zip(self._ema, self._model): t = p.clone(); p.copy_(e); e.copy_(t)
     def before_validate(self):
         if self.validate: self._swap()
     def after_validate(self):
@@ -97,14 +97,15 @@ class Checkpoint(Callback):
     order = 65   # after Recorder (metrics of the epoch), EMA and EarlyStopping
     def __init__(self, out_dir, kind:str, # checkpoint kind, e.g. 'ae_training'
                  model_config:dict, train_config:dict,
-                 monitor:str='valid_loss', # a column of the recorder (lower is better)
+                 monitor:str='valid_loss', # a column of the recorder (see `lower_is_better`)
                  states=(), # objects with `checkpoint_state() -> dict` (EMA, GAN discriminator, …) saved alongside
-                 best:float=math.inf, epoch_offset:int=0, history=None,
-                 lower_is_better:bool=True, # False for a metric such as SSIM (then start with best=-inf)
+                 ck:dict|None=None, # `load_resume`'s checkpoint: continue its best value, epoch numbering and history
+                 lower_is_better:bool=True, # False for a metric such as SSIM
                  state_fn=None): # model → the state dict to save (default: the whole model's)
         self.out, self.kind, self.lower, self.state_fn = Path(out_dir), kind, lower_is_better, state_fn or (lambda m: m.state_dict())
-        self.model_config, self.train_config, self.monitor, self.states, self.best = model_config, train_config, monitor, list(states), best
-        self.offset, self.history = epoch_offset, list(history or [])
+        self.model_config, self.train_config, self.monitor, self.states = model_config, train_config, monitor, list(states)
+        self.best = float(ck['best']) if ck else (math.inf if lower_is_better else -math.inf)
+        self.offset, self.history = (int(ck['epoch']) + 1, list(ck['history'])) if ck else (0, [])
     def after_epoch(self):
         names = list(self.recorder.metric_names[1:-1]); vals = dict(zip(names, self.recorder.log[1:-1]))
         if self.monitor not in vals: raise LDAEInputError(f"Checkpoint: no {self.monitor!r} among the recorded values {names}")
@@ -155,18 +156,12 @@ def apply_precision(learn, device, mode='auto'):
     elif device.type == 'cuda' and mode == 'bf16': learn.to_bf16()
     return learn
 
-def resume_state(ck:dict|None) -> dict|None:
-    "What a stage's learner needs from `load_resume`'s checkpoint (None when not resuming)."
-    if ck is None: return None
-    return dict(ck=ck, step=int(ck['step']), best=float(ck['best']), epoch=int(ck['epoch']), history=ck['history'])
-
 def fit_resumable(learn, T:dict, # the config's `train` section
                   ck:dict|None=None, # `load_resume`'s checkpoint, or None for a fresh run
                   target=None) -> tuple[int, float]:
     "Restore weights (into `target`, default the model), optimizer and RNG from `ck`, fit the remaining epochs; (start epoch, seconds)."
     start = 0
     if ck is not None:
-        from ldae.core import load_state_strict
         load_state_strict(target if target is not None else learn.model, ck['state_dict'], str(ck['path']))
         learn.create_opt(); learn.opt.load_state_dict(ck['opt'])
         set_rng_state(ck['rng']); start = int(ck['epoch']) + 1
