@@ -127,7 +127,7 @@ def cmd_fit(a) -> int:
         from ldae.repr_learner import fit_ldae
         s = fit_ldae(cfg, a.csv, a.out, ae=a.ae, ddpm=a.ddpm, resume=a.resume, device=a.device, show_progress=not a.quiet)
         print(f"LDAE stage 3: {s['n_params_trained'] / 1e6:.2f} M trained parameters, {s['steps']} steps in {s['train_seconds']:.0f} s "
-              f"({s['seconds_per_step'] * 1000:.0f} ms/step); best epoch {s['best_epoch']}, validation SSIM from y_sem {s['best_ssim_ysem']:.4f}")
+              f"({s['seconds_per_step'] * 1000:.0f} ms/step); best epoch {s['best_epoch']} (by {s['monitor']}), validation SSIM from y_sem {s['best_ssim_ysem']:.4f}")
         print(f"model bundle: {a.out / 'ldae.ckpt'}; summary: {a.out / 'summary.json'}")
         return 0
     raise LDAEInputError(f"stage {cfg['stage']!r} cannot be trained by this version yet")

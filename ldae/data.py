@@ -249,9 +249,11 @@ def load_latent(path, expected_shape=None, source='') -> torch.Tensor:
     return torch.from_numpy(np.asarray(a, dtype=np.float32))
 
 class LatentDataset(Dataset):
-    "Cached latents of a cohort table (column `latent_path`), scaled by `scale_factor`, optionally with a target."
-    def __init__(self, df:pd.DataFrame, expected_shape=None, scale_factor:float=1.0, target:str|None=None, classes=None, cache:bool=True):
+    "Cached latents of a cohort table (column `latent_path`) as the diffusion sees them, (z − `latent_mean`)·`scale_factor`, optionally with a target."
+    def __init__(self, df:pd.DataFrame, expected_shape=None, scale_factor:float=1.0, target:str|None=None, classes=None, cache:bool=True,
+                 latent_mean:torch.Tensor|None=None): # subtracted before scaling (centred latents, see `ldae.latent_ddpm`)
         self.df = df.reset_index(drop=True); self.scale_factor, self.target, self.cache = float(scale_factor), target, cache
+        self.latent_mean = None if latent_mean is None else torch.as_tensor(latent_mean, dtype=torch.float32).cpu()
         col = '_latent' if '_latent' in self.df else 'latent_path'
         self.paths = list(self.df[col])
         if expected_shape is None:
@@ -261,7 +263,8 @@ class LatentDataset(Dataset):
     def __len__(self): return len(self.df)
     def latent(self, i) -> torch.Tensor:
         if i not in self._cache:
-            z = load_latent(self.paths[i], self.expected_shape, source=_line(i)) * self.scale_factor
+            z = load_latent(self.paths[i], self.expected_shape, source=_line(i))
+            z = (z if self.latent_mean is None else z - self.latent_mean) * self.scale_factor
             if not self.cache: return z
             self._cache[i] = z
         return self._cache[i]
@@ -273,8 +276,9 @@ class LatentDataset(Dataset):
 
 class ScanLatentDataset(Dataset):
     "(scan, scaled latent) pairs of a cohort table: the scan feeds the semantic encoder, the latent the diffusion (stage 3)."
-    def __init__(self, df:pd.DataFrame, shape=(128, 160, 128), spacing:float|None=None, scale_factor:float=1.0, latent_shape=None):
-        self.vol = VolumeDataset(df, shape, spacing); self.lat = LatentDataset(df, latent_shape, scale_factor)
+    def __init__(self, df:pd.DataFrame, shape=(128, 160, 128), spacing:float|None=None, scale_factor:float=1.0, latent_shape=None,
+                 latent_mean:torch.Tensor|None=None):
+        self.vol = VolumeDataset(df, shape, spacing); self.lat = LatentDataset(df, latent_shape, scale_factor, latent_mean=latent_mean)
     def __len__(self): return len(self.vol)
     def __getitem__(self, i): return self.vol.volume(i), self.lat.latent(i)
 

@@ -15,11 +15,11 @@ from fastai.optimizer import Adam
 from .core import LDAEInputError, seed_everything, get_device, load_checkpoint, load_state_strict, write_json, peak_memory
 from .training import (StepCounter, NaNGuard, TimeBudget, EMA, Checkpoint, load_resume, quiet, apply_precision,
                            fit_resumable, require_latents)
-from .data import cohort_splits, cohort_dls, read_cohort
+from .data import cohort_splits, cohort_dls, read_cohort, LatentDataset
 from .schedule import NoiseSchedule
 from .unet import UNet
 from .autoencoder import load_autoencoder
-from .latent_ddpm import LatentDDPM, save_ddpm, eps_from_output
+from .latent_ddpm import LatentDDPM, save_ddpm, eps_from_output, centred_scaling, latent_spread
 
 # %% auto #0
 __all__ = ['eps_mse', 'DiffusionNoise', 'SamplePreview', 'sample_figure', 'ddpm_learner', 'fit_ddpm']
@@ -57,14 +57,15 @@ class SamplePreview(Callback):
     "Every `every` epochs: `n` DDIM-`S` samples of the EMA model (fixed seed), decoded by the autoencoder, as a figure."
     order = 80
     def __init__(self, ema:EMA, schedule:NoiseSchedule, ae, scale_factor:float, latent_shape, out_dir=None,
-                 every:int=10, n:int=4, S:int=20):
+                 every:int=10, n:int=4, S:int=20, latent_mean=None):
         self.ema, self.schedule, self.ae, self.sf, self.shape = ema, schedule, ae, scale_factor, tuple(latent_shape)
+        self.latent_mean = latent_mean
         self.out, self.every, self.n, self.S, self.figs = out_dir, every, n, S, []
     def after_epoch(self):
         epoch = self.epoch + getattr(self.learn, 'epoch_offset', 0)
         if not self.every or (epoch + 1) % self.every or self.ae is None: return
         dev = next(self.learn.model.parameters()).device
-        ld = LatentDDPM(self.ema.model_ema, self.schedule, self.sf, self.ae.to(dev), self.shape)
+        ld = LatentDDPM(self.ema.model_ema, self.schedule, self.sf, self.ae.to(dev), self.shape, self.latent_mean).to(dev)
         x = ld.generate(self.n, self.S, seed=0).float().cpu()
         fig = sample_figure(x, f'epoch {epoch}: DDIM-{self.S} samples (EMA)')
         if self.out:
@@ -86,10 +87,12 @@ def sample_figure(x:torch.Tensor, title:str='', planes=('axial', 'coronal', 'sag
 
 # %% ../nbs/42_ddpm_learner.ipynb #9ae51b97
 def ddpm_learner(cfg:dict, df:pd.DataFrame, ae, scale_factor:float, out_dir, device='auto', show_progress:bool=True,
-                 ck:dict|None=None) -> Learner: # `load_resume`'s checkpoint when resuming
+                 ck:dict|None=None, # `load_resume`'s checkpoint when resuming
+                 latent_mean:torch.Tensor|None=None) -> Learner: # centred latents: the mean training latent (`centred_scaling`)
     "A fastai `Learner` for the latent DDPM from a config (`load_config('ldae_pretrain', …)`) and a split latent table."
     d, T = cfg['data'], cfg['train']; dev = get_device(device)
-    dls = cohort_dls(df, 'latent', bs=int(d['batch_size']), seed=int(T['seed']), device=dev, scale_factor=scale_factor, target='self')
+    dls = cohort_dls(df, 'latent', bs=int(d['batch_size']), seed=int(T['seed']), device=dev, scale_factor=scale_factor, target='self',
+                     latent_mean=latent_mean)
     latent_shape = dls.train_ds.expected_shape
     unet = UNet(in_channels=latent_shape[0], **cfg['model'])
     sch = NoiseSchedule(**cfg['diffusion']); out = Path(out_dir)
@@ -97,7 +100,8 @@ def ddpm_learner(cfg:dict, df:pd.DataFrame, ae, scale_factor:float, out_dir, dev
     cbs = [StepCounter(int(ck['step']) if ck else 0), DiffusionNoise(sch, int(T['seed'])), NaNGuard(out), GradientClip(float(T['clip'])), ema,
            Checkpoint(out, 'ddpm_training', unet.config, cfg, 'valid_loss', [ema], ck),
            TimeBudget(T['max_minutes']),
-           SamplePreview(ema, sch, ae, scale_factor, latent_shape, out, int(T['preview_every'] or 0), S=int(T['preview_steps']))]
+           SamplePreview(ema, sch, ae, scale_factor, latent_shape, out, int(T['preview_every'] or 0), S=int(T['preview_steps']),
+                         latent_mean=latent_mean)]
     if T['patience']: cbs.append(EarlyStoppingCallback(monitor='valid_loss', comp=np.less, patience=int(T['patience'])))
     learn = Learner(dls, unet, loss_func=eps_mse, opt_func=Adam, lr=float(T['lr']), wd=0., cbs=cbs, path=out, model_dir='.')
     apply_precision(learn, dev, T['mixed_precision'])
@@ -120,18 +124,22 @@ def fit_ddpm(cfg:dict, csv, # the table written by `save_latents` (`latent_path`
     df = require_latents(cohort_splits(csv, float(d['val']), float(d['test']), int(T['seed'])), csv, ae)
     ck = load_resume(out, 'ddpm_training', UNet(in_channels=ae_model.config['latent_channels'], **cfg['model']).config,
                      get_device(device)) if resume else None
-    learn = ddpm_learner(cfg, df, ae_model, sf, out, device, show_progress, ck)
+    train_mu = torch.stack([LatentDataset(df[df.split == 'train'], cache=False).latent(i) for i in range((df.split == 'train').sum())])
+    spread = latent_spread(train_mu, sf); mean = None
+    if d.get('centre'): sf, mean = centred_scaling(train_mu)
+    learn = ddpm_learner(cfg, df, ae_model, sf, out, device, show_progress, ck, mean)
     start, train_s = fit_resumable(learn, T, ck)
     best = load_checkpoint(out / 'best.ckpt', 'ddpm_training')
     unet = load_state_strict(UNet(**best['model_config']), best['ema'], f"{out / 'best.ckpt'} (EMA weights)").eval()
-    ld = LatentDDPM(unet, learn.schedule, sf, ae_model, learn.latent_shape)
+    ld = LatentDDPM(unet, learn.schedule, sf, ae_model, learn.latent_shape, mean)
     save_ddpm(out / 'ddpm.ckpt', ld, trained_on=str(csv), ae_path=str(ae) if isinstance(ae, (str, Path)) else None,
               best_epoch=int(best['epoch']), best_valid_loss=float(best['best']), steps=int(best['step']))
     h = learn.checkpoint.history
     summary = {'best_epoch': int(best['epoch']), 'best_valid_loss': float(best['best']), 'last_train_loss': h[-1].get('train_loss') if h else None,
                'train_seconds': train_s, 'epochs_run': len(h), 'steps': int(learn.step_count),
                'seconds_per_step': train_s / max(1, int(learn.step_count) - (int(ck['step']) if ck else 0)),
-               'n_params': sum(p.numel() for p in unet.parameters()), 'latent_shape': list(learn.latent_shape), 'scale_factor': sf,
+               'n_params': sum(p.numel() for p in unet.parameters()),                'latent_shape': list(learn.latent_shape), 'scale_factor': sf, 'centred': mean is not None,
+               'ae_latent_spread': spread,
                'peak_memory': peak_memory(), 'device': str(learn.dls.device or 'cpu'), 'resumed_from_epoch': start or None}
     write_json(out / 'summary.json', summary)
     return summary

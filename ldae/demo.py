@@ -216,6 +216,7 @@ def lddim_section(out, df:pd.DataFrame, # the cohort table with `ventricle_measu
 
 # %% ../nbs/75_demo.ipynb #522eaf7b
 def _ml(v): return 'n/a' if v is None else f'{v:.1f} ml'
+def _r(v): return 'n/a' if v is None else f'{v:.2f}'
 
 def ldae_section(out, df:pd.DataFrame, seed:int=0, device='auto', epochs:int|None=None, minutes:float|None=None,
                  steps=tuple(int(s) for s in S_STEPS), show_progress:bool=True,
@@ -248,12 +249,16 @@ def ldae_section(out, df:pd.DataFrame, seed:int=0, device='auto', epochs:int|Non
     def vol(v):
         try: return measure_volumes(v[0])['ventricle_ml']
         except LDAEInputError: return np.nan          # a decoded scan that is not T1-like: left out and counted
-    v_x = np.array([vol(v) for v in x]); v_y = np.array([vol(v) for v in r_y]); v_sh = np.array([vol(v) for v in r_sh])
-    ok = np.isfinite(v_y) & np.isfinite(v_x); ok_sh = np.isfinite(v_sh) & np.isfinite(v_x)
-    err = float(np.abs(v_y - v_x)[ok].mean()) if ok.any() else None
-    err_sh = float(np.abs(v_sh - v_x)[ok_sh].mean()) if ok_sh.any() else None
-    spread = float(np.nanstd(v_x)); n_bad = int((~np.isfinite(v_y)).sum())
-    r_v = float(np.corrcoef(v_x[ok], v_y[ok])[0, 1]) if ok.sum() > 2 else None
+    v_x, v_ae = np.array([vol(v) for v in x]), np.array([vol(v) for v in r_ae])
+    v_y = np.array([vol(v) for v in r_y]); v_sh = np.array([vol(v) for v in r_sh])
+    def agree(a, b):
+        "mean |a − b| (ml) and Pearson r over the pairs both measurable"
+        ok = np.isfinite(a) & np.isfinite(b)
+        return (float(np.abs(a - b)[ok].mean()) if ok.any() else None, float(np.corrcoef(a[ok], b[ok])[0, 1]) if ok.sum() > 2 else None)
+    err, r_v = agree(v_y, v_x); err_sh, r_sh_v = agree(v_sh, v_x)
+    err_ae, r_ae_v = agree(v_ae, v_x)                 # what the autoencoder itself keeps: the bound for anything decoded
+    err_yae, r_yae = agree(v_y, v_ae); err_shae, _ = agree(v_sh, v_ae)
+    spread, spread_ae = float(np.nanstd(v_x)), float(np.nanstd(v_ae)); n_bad = int((~np.isfinite(v_y)).sum())
     cost = guided_step_cost(m.denoiser, bs=8)
     # figures
     picks = [int(np.nanargmin(v_x)), int(np.nanargmax(v_x))]
@@ -262,15 +267,18 @@ def ldae_section(out, df:pd.DataFrame, seed:int=0, device='auto', epochs:int|Non
         rows += [x[i], r_ae[i], recs[S_y][i], r_y[i]]
         titles += [f'{test.subject[i]} ({test.diagnosis[i]}): input', 'AE', f'LDAE encoded, S={S_y}', f'y_sem + random z_T']
     f_rec = _fig_path(out, 'ldae_reconstruction', compare(rows, titles, vmin=0, vmax=1))
-    fig, a = plt.subplots(figsize=(4.2, 3.8)); a.scatter(v_x, v_y, s=10, label='own y_sem'); a.scatter(v_x, v_sh, s=10, marker='x', label="another subject's y_sem")
-    lim = [min(v_x.min(), v_y.min()), max(v_x.max(), v_y.max())]; a.plot(lim, lim, 'k:', lw=1)
-    a.set_xlabel('ventricles of the scan (ml)'); a.set_ylabel('ventricles decoded from y_sem, random z_T (ml)'); a.legend(fontsize=7)
+    fig, a = plt.subplots(figsize=(4.2, 3.8)); a.scatter(v_x, v_ae, s=8, c='0.65', label='AE reconstruction')
+    a.scatter(v_x, v_y, s=10, label='own y_sem'); a.scatter(v_x, v_sh, s=10, marker='x', label="another subject's y_sem")
+    lim = [float(np.nanmin([v_x, v_y, v_ae])), float(np.nanmax([v_x, v_y, v_ae]))]; a.plot(lim, lim, 'k:', lw=1)
+    a.set_xlabel('ventricles of the scan (ml)'); a.set_ylabel('ventricles of the decoded scan (ml)'); a.legend(fontsize=7)
     fig.tight_layout(); f_vent = _fig_path(out, 'ldae_ysem_ventricles', fig)
     with torch.no_grad(): _, w = m.encoder(x[picks[1]:picks[1] + 1].to(m.device), return_attention=True)
     f_att = _fig_path(out, 'ldae_slice_attention', slice_attention_figure(x[picks[1]], {k: v[0] for k, v in w.items()},
                       f'{test.subject[picks[1]]}: which axial slices y_sem is built from'))
     met = {'ssim_encoded': {k: enc.get(k) for k in S_STEPS}, 'ssim_ysem_only': ssim_y, 'ventricle_err_ml_ysem_only': err,
            'ventricle_err_ml_shuffled_ysem': err_sh, 'ventricle_spread_ml': spread, 'r_ventricle_ysem_only': r_v, 'ae_ssim': ssim_ae,
+           'r_ventricle_shuffled_ysem': r_sh_v, 'ventricle_err_ml_ae': err_ae, 'r_ventricle_ae': r_ae_v, 'ventricle_spread_ml_ae': spread_ae,
+           'ventricle_err_ml_ysem_vs_ae': err_yae, 'r_ventricle_ysem_vs_ae': r_yae, 'ventricle_err_ml_shuffled_vs_ae': err_shae,
            'n_ysem_decodes_unmeasurable': n_bad,
            'n_test_scans': int(len(x)), 'train_seconds': round(s['train_seconds'], 1), 'steps': s['steps'], 'best_epoch': s['best_epoch'],
            'best_val_ssim_ysem': s['best_ssim_ysem'], 'n_params_trained': s['n_params_trained'], 'guided_step_ratio': cost['ratio'],
@@ -281,13 +289,17 @@ def ldae_section(out, df:pd.DataFrame, seed:int=0, device='auto', epochs:int|Non
     md = ["## LDAE (stage 3)\n",
           f"`cpu` semantic encoder (y_sem {m.encoder.dim}-d, {s['n_params_encoder'] / 1e3:.0f} k parameters) and gradient estimator "
           f"({s['n_params_trained'] / 1e6:.2f} M trained parameters in all) on the frozen DDPM: {s['steps']} steps in {s['train_seconds']:.0f} s "
-          f"({s['seconds_per_step'] * 1000:.0f} ms/step); best epoch {s['best_epoch']} by validation SSIM from y_sem ({s['best_ssim_ysem']:.4f}).\n",
+          f"({s['seconds_per_step'] * 1000:.0f} ms/step); best epoch {s['best_epoch']} by {'validation SSIM from y_sem' if s.get('monitor', 'ssim_ysem') == 'ssim_ysem' else 'validation PDAE loss'} "
+          f"(its validation SSIM from y_sem: {s['best_ssim_ysem']:.4f}).\n",
           f"Held-out reconstruction, {len(x)} scans (SSIM against the input scans):\n",
           tab.to_markdown(floatfmt='.4f') if _has_tabulate() else tab.to_string(), '\n',
           f"\nAt S = 50: SSIM(AE) − SSIM(LDAE) = {gap:+.4f} (target: within 0.005).\n",
-          f"\n**What y_sem carries.** Decoding each scan's own y_sem with a random z_T: measured ventricles off by {_ml(err)} on "
-          f"average (r = {'n/a' if r_v is None else f'{r_v:.2f}'}); with another subject's y_sem: {_ml(err_sh)}; the between-subject spread (sd) "
-          f"of the test scans is {spread:.1f} ml" + (f"; {n_bad} of {len(x)} decodes could not be measured (not T1-like) and are left out" if n_bad else '') + ".\n",
+          f"\n**What y_sem carries.** Decoding each scan's own y_sem with a random z_T, the measured ventricles are off by {_ml(err)} on "
+          f"average (r = {_r(r_v)}); with another subject's y_sem by {_ml(err_sh)} (r = {_r(r_sh_v)}). The between-subject spread (sd) "
+          f"of the test scans is {spread:.1f} ml" + (f"; {n_bad} of {len(x)} decodes could not be measured (not T1-like) and are left out" if n_bad else '') + ". "
+          f"Everything decoded passes through the autoencoder, so its own reconstruction is the bound: AE reconstructions are off by "
+          f"{_ml(err_ae)} (r = {_r(r_ae_v)}, sd {spread_ae:.1f} ml). Against the AE reconstruction's ventricles, y_sem decodes are off by "
+          f"{_ml(err_yae)} (r = {_r(r_yae)}), another subject's y_sem by {_ml(err_shae)}.\n",
           f"\n![LDAE reconstructions](figures/{f_rec.name})\n", f"\n![ventricles from y_sem](figures/{f_vent.name})\n",
           f"\n![slice attention](figures/{f_att.name})\n",
           f"A guided DDIM step (shared encoder pass) costs {cost['ratio']:.2f}× an unguided one "

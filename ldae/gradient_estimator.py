@@ -18,13 +18,16 @@ class ShiftDecoder(nn.Module):
     "G_ψ's own part: y_sem embedding + a middle block and decoder with ε_θ's topology, conditioned on (t, y_sem)."
     def __init__(self, unet_config:dict, # `UNet.config` of the frozen ε_θ
                  sem_dim:int, # size of y_sem
-                 dropout:float|None=None): # default: ε_θ's
+                 dropout:float|None=None, # default: ε_θ's
+                 width:float=1.0): # G_ψ's channels relative to ε_θ's (rounded to whole GroupNorm groups); the reference: 1
         super().__init__()
-        c = unet_config; emb = int(c['emb_dim'])
-        self.config = dict(unet_config=dict(c), sem_dim=int(sem_dim), dropout=None if dropout is None else float(dropout))
+        c = unet_config; emb, g = int(c['emb_dim']), int(c['norm_num_groups'])
+        if not width > 0: raise LDAEInputError(f"gradient estimator: width={width}; expected a positive factor (1 = ε_θ's channels)")
+        chans = [max(g, round(ch * width / g) * g) for ch in c['channels']]
+        self.config = dict(unet_config=dict(c), sem_dim=int(sem_dim), dropout=None if dropout is None else float(dropout), width=float(width))
         self.label_emb = nn.Linear(sem_dim, emb)
-        self.decoder = UNetDecoder(c['channels'], c['num_res_blocks'], c['attention_levels'], emb, c['out_channels'], c['num_heads'],
-                                   c['dropout'] if dropout is None else dropout, c['norm_num_groups'], cond_dim=emb)
+        self.decoder = UNetDecoder(chans, c['num_res_blocks'], c['attention_levels'], emb, c['out_channels'], c['num_heads'],
+                                   c['dropout'] if dropout is None else dropout, g, cond_dim=emb, enc_channels=c['channels'])
     def forward(self, f:Features, y_sem:torch.Tensor) -> torch.Tensor:
         if y_sem.ndim != 2 or y_sem.shape[1] != self.config['sem_dim']:
             raise LDAEInputError(f"gradient estimator: y_sem of shape {tuple(y_sem.shape)}; expected (B, {self.config['sem_dim']})")

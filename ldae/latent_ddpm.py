@@ -17,21 +17,49 @@ from .data import VolumeDataset
 from .metrics import recon_metrics
 
 # %% auto #0
-__all__ = ['eps_from_output', 'LatentDDPM', 'save_ddpm', 'load_ddpm', 'lddim_table', 'best_seconds', 'sampling_overhead']
+__all__ = ['eps_from_output', 'centred_scaling', 'latent_spread', 'LatentDDPM', 'save_ddpm', 'ddpm_fields', 'check_ae',
+           'load_ddpm', 'lddim_table', 'best_seconds', 'sampling_overhead']
 
 # %% ../nbs/24_latent_ddpm.ipynb #ae8c7ef2
 def eps_from_output(unet:nn.Module, schedule:NoiseSchedule, out:torch.Tensor, z:torch.Tensor, t:torch.Tensor) -> torch.Tensor:
     "ε from a UNet's raw output: itself for an ε-UNet; √(1−ᾱ_t)·z + √ᾱ_t·v for a UNet configured with `prediction='v'`."
     return schedule.eps_from_v(z, t, out) if getattr(unet, 'config', {}).get('prediction') == 'v' else out
 
+def centred_scaling(latents:torch.Tensor # posterior means of the training scans, (N, C, d, h, w)
+                   ) -> tuple[float, torch.Tensor]:
+    "(scale factor, mean latent) that centre and standardise `latents`: z0 = (μ − mean)·scale has mean 0 and std 1."
+    latents = torch.as_tensor(latents, dtype=torch.float32)
+    if latents.ndim < 2 or len(latents) < 2: raise LDAEInputError(f"centred_scaling: needs at least 2 latents, got a tensor of shape {tuple(latents.shape)}")
+    m = latents.mean(0); sd = float((latents - m).std())
+    if not sd > 0: raise LDAEInputError("centred_scaling: all latents are identical, nothing to standardise")
+    return 1 / sd, m
+
+def latent_spread(latents:torch.Tensor, scale_factor:float) -> dict:
+    "How much of the scaled latents' spread is between scans: total std vs the per-voxel std across scans (averaged)."
+    z = torch.as_tensor(latents, dtype=torch.float32) * scale_factor
+    return {'total_std': float(z.std()), 'between_scans_std': float(z.std(0).mean())}
+
 class LatentDDPM(nn.Module):
-    "ε_θ + noise schedule + latent scale (+ the autoencoder): generation, DDIM inversion and LDDIM reconstruction."
+    "ε_θ + noise schedule + latent normalisation (+ the autoencoder): generation, DDIM inversion and LDDIM reconstruction."
     def __init__(self, unet:nn.Module, schedule:NoiseSchedule, scale_factor:float=1.0,
                  ae:LatentAutoencoder|None=None, # needed for anything that touches scans
-                 latent_shape=None): # (C, d, h, w) of z0
+                 latent_shape=None, # (C, d, h, w) of z0
+                 latent_mean:torch.Tensor|None=None): # subtracted from posterior means before scaling (`centred_scaling`)
         super().__init__()
         self.unet, self.schedule, self.ae = unet, schedule, ae
         self.scale_factor, self.latent_shape = float(scale_factor), tuple(latent_shape) if latent_shape else None
+        if latent_mean is not None:
+            latent_mean = torch.as_tensor(latent_mean, dtype=torch.float32)
+            if self.latent_shape and tuple(latent_mean.shape) != self.latent_shape:
+                raise LDAEInputError(f"LatentDDPM: latent_mean of shape {tuple(latent_mean.shape)}; expected the latent shape {self.latent_shape}")
+        self.register_buffer('latent_mean', latent_mean, persistent=False)
+    def to_diffusion(self, mu:torch.Tensor) -> torch.Tensor:
+        "Autoencoder posterior means → the DDPM's z0: (μ − latent_mean)·scale_factor."
+        return (mu if self.latent_mean is None else mu - self.latent_mean) * self.scale_factor
+    def from_diffusion(self, z0:torch.Tensor) -> torch.Tensor:
+        "The DDPM's z0 → autoencoder latents (inverse of `to_diffusion`)."
+        z = z0 / self.scale_factor
+        return z if self.latent_mean is None else z + self.latent_mean
     @property
     def device(self): return next(self.unet.parameters()).device
     def eps_from_output(self, out, z, t):
@@ -46,12 +74,12 @@ class LatentDDPM(nn.Module):
         return self.ae
     @torch.no_grad()
     def encode_latent(self, x:torch.Tensor) -> torch.Tensor:
-        "Scans → scaled z0 (posterior mean × scale factor)."
-        return self._need_ae().encode(x.to(self.device))[0] * self.scale_factor
+        "Scans → the DDPM's z0 (`to_diffusion` of the posterior mean)."
+        return self.to_diffusion(self._need_ae().encode(x.to(self.device))[0])
     @torch.no_grad()
     def decode_latent(self, z0:torch.Tensor) -> torch.Tensor:
-        "Scaled z0 → scans."
-        return self._need_ae().decode(z0 / self.scale_factor)
+        "The DDPM's z0 → scans."
+        return self._need_ae().decode(self.from_diffusion(z0))
     def invert(self, z0, S:int=50, show_progress=False): return ddim_invert(self.eps_fn, z0, self.schedule, S, show_progress=show_progress)
     def sample(self, zT, S:int=50, eta:float=0., generator=None, show_progress=False):
         return ddim_sample(self.eps_fn, zT, self.schedule, S, eta, generator=generator, show_progress=show_progress)
@@ -69,11 +97,26 @@ class LatentDDPM(nn.Module):
 
 # %% ../nbs/24_latent_ddpm.ipynb #982bfce6
 def save_ddpm(path, ddpm:LatentDDPM, **extra) -> Path:
-    "Write a 'ddpm' checkpoint: ε_θ weights and config, schedule, scale factor, latent shape, the autoencoder's config."
-    ae_cfg = ddpm.ae.config if ddpm.ae is not None else None
+    "Write a 'ddpm' checkpoint: ε_θ weights and config, schedule, latent normalisation and shape, the autoencoder's config and scale factor."
     return save_checkpoint(path, 'ddpm', ddpm.unet.config, {k: v.detach().cpu() for k, v in ddpm.unet.state_dict().items()},
-                           schedule=ddpm.schedule.config, scale_factor=ddpm.scale_factor,
-                           latent_shape=list(ddpm.latent_shape) if ddpm.latent_shape else None, ae_config=ae_cfg, **extra)
+                           schedule=ddpm.schedule.config, latent_shape=list(ddpm.latent_shape) if ddpm.latent_shape else None,
+                           **ddpm_fields(ddpm), **extra)
+
+def ddpm_fields(ddpm:LatentDDPM) -> dict:
+    "What a checkpoint keeps of the latent normalisation and of the autoencoder it belongs to (shared with the LDAE bundle)."
+    ae = ddpm.ae
+    return dict(scale_factor=ddpm.scale_factor, latent_mean=None if ddpm.latent_mean is None else ddpm.latent_mean.detach().cpu(),
+                ae_config=ae.config if ae is not None else None,
+                ae_scale_factor=float(ae.scale_factor) if ae is not None else (ddpm.scale_factor if ddpm.latent_mean is None else None))
+
+def check_ae(ck:dict, ae:LatentAutoencoder, src) -> None:
+    "Refuse an autoencoder other than the one whose latents a DDPM checkpoint (or bundle part) `ck` learned."
+    if ck.get('ae_config') and ae.config != ck['ae_config']:
+        raise LDAEInputError(f"{src}: trained on latents of an autoencoder with config {ck['ae_config']}, not {ae.config}")
+    ref, sf = ck.get('ae_scale_factor'), float(ae.scale_factor)
+    if ref is not None and abs(sf - ref) > 1e-4 * max(1., abs(sf)):
+        raise LDAEInputError(f"{src}: trained on the latents of an autoencoder with scale factor {ref:.5f}, but this autoencoder's scale factor is {sf:.5f}: "
+                             "a different autoencoder (or its latents were re-scaled)")
 
 def load_ddpm(path, ae=None, # a `LatentAutoencoder`, a path to `ae.ckpt`, or None (latent-only use)
               device='cpu') -> LatentDDPM:
@@ -83,15 +126,8 @@ def load_ddpm(path, ae=None, # a `LatentAutoencoder`, a path to `ae.ckpt`, or No
     except TypeError as e: raise LDAEInputError(f"{path}: UNet config {ck['config']} is not valid ({e})") from None
     load_state_strict(unet, ck['state_dict'], str(path)); unet.eval()
     if isinstance(ae, (str, Path)): ae = load_autoencoder(ae)
-    if ae is not None:
-        if ck.get('ae_config') and ae.config != ck['ae_config']:
-            raise LDAEInputError(f"{path}: trained on latents of an autoencoder with config {ck['ae_config']}, not {ae.config}")
-        sf = float(ae.scale_factor)
-        if abs(sf - ck['scale_factor']) > 1e-4 * max(1., abs(sf)):
-            raise LDAEInputError(f"{path}: trained on latents scaled by {ck['scale_factor']:.5f}, but this autoencoder's scale factor is {sf:.5f}: "
-                                 "a different autoencoder (or its latents were re-scaled)")
-        ae = ae.to(dev).eval()
-    d = LatentDDPM(unet, NoiseSchedule(**ck['schedule']), ck['scale_factor'], ae, ck.get('latent_shape')).to(dev)
+    if ae is not None: check_ae(ck, ae, path); ae = ae.to(dev).eval()
+    d = LatentDDPM(unet, NoiseSchedule(**ck['schedule']), ck['scale_factor'], ae, ck.get('latent_shape'), ck.get('latent_mean')).to(dev)
     d.meta = {k: v for k, v in ck.items() if k not in ('state_dict', 'config', 'format')}
     return d.eval()
 

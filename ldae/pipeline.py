@@ -11,7 +11,7 @@ from .core import LDAEInputError, save_checkpoint, load_checkpoint, load_state_s
 from .autoencoder import LatentAutoencoder
 from .schedule import NoiseSchedule
 from .unet import UNet
-from .latent_ddpm import LatentDDPM
+from .latent_ddpm import LatentDDPM, ddpm_fields, check_ae
 from .semantic_encoder import SemanticEncoder
 from .gradient_estimator import ShiftDecoder, GuidedDenoiser
 from .ddim import ddim_sample, ddim_invert
@@ -95,8 +95,8 @@ def save_ldae(path, model:LDAE, **extra) -> Path:
     cpu = lambda m: {k: v.detach().cpu() for k, v in m.state_dict().items()}
     ae, ddpm = model.ae, model.ddpm
     parts = {'ae': dict(config=ae.config, state=cpu(ae), input_shape=list(ae.input_shape) if ae.input_shape else None, spacing=ae.spacing),
-             'ddpm': dict(config=ddpm.unet.config, state=cpu(ddpm.unet), schedule=ddpm.schedule.config, scale_factor=ddpm.scale_factor,
-                          latent_shape=list(ddpm.latent_shape)),
+             'ddpm': dict(config=ddpm.unet.config, state=cpu(ddpm.unet), schedule=ddpm.schedule.config,
+                          latent_shape=list(ddpm.latent_shape), **ddpm_fields(ddpm)),
              'encoder': dict(config=model.encoder.config, state=cpu(model.encoder)),
              'shift': dict(config=model.denoiser.shift.config, state=cpu(model.denoiser.shift))}
     return save_checkpoint(path, 'ldae', {'steps': model.steps, 'scale': model.scale, 'stop': model.stop}, {}, parts=parts, **extra)
@@ -110,11 +110,11 @@ def load_ldae(path, device='cpu') -> LDAE:
     except (TypeError, KeyError) as e: raise LDAEInputError(f"{path}: a part's configuration is not valid ({e})") from None
     load_state_strict(ae, p['ae']['state'], f'{src} (autoencoder)'); ae.input_shape = tuple(p['ae']['input_shape']) if p['ae']['input_shape'] else None
     ae.spacing = p['ae']['spacing']
-    if abs(float(ae.scale_factor) - p['ddpm']['scale_factor']) > 1e-4 * max(1., abs(float(ae.scale_factor))):
-        raise LDAEInputError(f"{path}: the DDPM was trained on latents scaled by {p['ddpm']['scale_factor']:.5f}, the autoencoder's scale factor is {float(ae.scale_factor):.5f}")
+    check_ae(p['ddpm'], ae, f'{src} (ε_θ)')
     load_state_strict(unet, p['ddpm']['state'], f'{src} (ε_θ)'); load_state_strict(enc, p['encoder']['state'], f'{src} (semantic encoder)')
     load_state_strict(shift, p['shift']['state'], f'{src} (gradient estimator)')
-    ddpm = LatentDDPM(unet, NoiseSchedule(**p['ddpm']['schedule']), p['ddpm']['scale_factor'], ae.eval(), p['ddpm']['latent_shape'])
+    ddpm = LatentDDPM(unet, NoiseSchedule(**p['ddpm']['schedule']), p['ddpm']['scale_factor'], ae.eval(), p['ddpm']['latent_shape'],
+                      p['ddpm'].get('latent_mean'))
     m = LDAE(ddpm, enc, shift, **ck['config']).to(get_device(device)).eval()
     m.meta = {k: v for k, v in ck.items() if k not in ('parts', 'state_dict', 'format')}
     return m

@@ -51,7 +51,8 @@ def sinusoidal_positions(n:int, dim:int) -> torch.Tensor:
 # %% ../nbs/31_semantic_encoder.ipynb #3ad3c2c1
 ENCODER_PRESETS = {
     'paper': dict(backbone='convnext_small', dim=768, heads=8, dropout=0.1, max_slices=128),
-    'cpu': dict(backbone='cnn', dim=64, heads=4, dropout=0.1, max_slices=128, channels=(16, 32, 64, 64)),
+    # the cpu encoder standardises its input and batch-normalises y_sem: without both y_sem collapsed on SynthAD (see below)
+    'cpu': dict(backbone='cnn', dim=64, heads=4, dropout=0.1, max_slices=128, channels=(16, 32, 64, 64), norm='batch'),
 }
 
 class SemanticEncoder(nn.Module):
@@ -59,26 +60,51 @@ class SemanticEncoder(nn.Module):
     def __init__(self, backbone:str='cnn', # 'cnn' (cpu) or 'convnext_small' (paper)
                  dim:int=64, heads:int=4, dropout:float=0.1, max_slices:int=128,
                  channels=(16, 32, 64, 64), # of the 'cnn' backbone
-                 weights:str|None=None): # ConvNeXt-small weights file (torchvision state dict); random init without it
+                 weights:str|None=None, # ConvNeXt-small weights file (torchvision state dict); random init without it
+                 norm:str='layer', # the last step: 'layer' (LayerNorm, the reference) or 'batch' (BatchNorm: y_sem varies across scans)
+                 input_shape=None): # (D, H, W): standardise the input by a cohort mean scan and std (`set_input_stats`); None: raw scans
         super().__init__()
+        if norm not in ('layer', 'batch'): raise LDAEInputError(f"semantic encoder norm={norm!r}: expected 'layer' or 'batch'")
         if backbone == 'cnn': self.backbone = SliceCNN(dim, tuple(channels))
         elif backbone == 'convnext_small': self.backbone = convnext_backbone(weights)
         else: raise LDAEInputError(f"semantic encoder backbone {backbone!r}: expected 'cnn' or 'convnext_small'")
         if dim % heads: raise LDAEInputError(f"semantic encoder: dim {dim} is not divisible by heads {heads}")
         self.config = dict(backbone=backbone, dim=int(dim), heads=int(heads), dropout=float(dropout), max_slices=int(max_slices),
-                           channels=[int(c) for c in channels], weights=None)   # the weights path is not part of the architecture
+                           channels=[int(c) for c in channels], weights=None,   # the weights path is not part of the architecture
+                           norm=norm, input_shape=[int(s) for s in input_shape] if input_shape else None)
+        if input_shape:
+            self.register_buffer('input_mean', torch.zeros(1, *self.config['input_shape'])); self.register_buffer('input_scale', torch.ones(()))
+        else: self.input_mean = self.input_scale = None
         self.proj = nn.Identity() if self.backbone.dim == dim else nn.Linear(self.backbone.dim, dim)
         self.register_buffer('pos', sinusoidal_positions(max_slices, dim), persistent=False)
         self.drop = nn.Dropout(dropout)
         self.score = nn.Linear(dim, 1)
         self.q, self.k, self.v = nn.Linear(dim, dim), nn.Linear(dim, dim), nn.Linear(dim, dim)
         self.mha = nn.MultiheadAttention(dim, heads, dropout=dropout, batch_first=True)
-        self.norm = nn.LayerNorm(dim)
+        self.norm = nn.LayerNorm(dim) if norm == 'layer' else nn.BatchNorm1d(dim)
     @property
     def dim(self) -> int: return self.config['dim']
+    @torch.no_grad()
+    def set_input_stats(self, scans) -> tuple[torch.Tensor, float]:
+        "Input standardisation from training scans (a tensor (N, 1, D, H, W) or an iterable of such batches): mean scan, 1/std of the deviations."
+        if self.input_mean is None: raise LDAEInputError("this semantic encoder reads raw scans (input_shape=None): nothing to standardise")
+        batches = [scans] if torch.is_tensor(scans) else list(scans)
+        n = sum(len(b) for b in batches)
+        if n < 2: raise LDAEInputError(f"semantic encoder input statistics: need at least 2 scans, got {n}")
+        m = sum(b.float().sum(0) for b in batches) / n
+        sd = math.sqrt(sum(float((b.float() - m).square().sum()) for b in batches) / (n * m.numel() - 1))
+        if not sd > 0: raise LDAEInputError("semantic encoder input statistics: all scans are identical")
+        if tuple(m.shape) != tuple(self.input_mean.shape):
+            raise LDAEInputError(f"semantic encoder input statistics: scans of shape {tuple(m.shape)}; expected {tuple(self.input_mean.shape)}")
+        self.input_mean.copy_(m); self.input_scale.fill_(1 / sd)
+        return m, sd
     def tokens(self, x:torch.Tensor) -> torch.Tensor:
         "One token per axial slice, (B, n_slices, dim), with slice positions added."
         if x.ndim != 5 or x.shape[1] != 1: raise LDAEInputError(f"semantic encoder: input of shape {tuple(x.shape)}; expected (B, 1, D, H, W)")
+        if self.input_mean is not None:
+            if tuple(x.shape[1:]) != tuple(self.input_mean.shape):
+                raise LDAEInputError(f"semantic encoder: input of shape {tuple(x.shape)}; it standardises scans of shape {tuple(self.input_mean.shape)}")
+            x = (x - self.input_mean) * self.input_scale
         B, n = x.shape[0], x.shape[-1]
         if n > self.config['max_slices']: raise LDAEInputError(f"semantic encoder: {n} slices > max_slices {self.config['max_slices']}")
         s = x[:, 0].permute(0, 3, 1, 2).reshape(B * n, 1, *x.shape[2:4])     # (B·n, 1, D, H)

@@ -94,12 +94,15 @@ def _layout(channels, num_res_blocks):
 class UNetDecoder(nn.Module):
     "Middle block + decoder levels (num_res_blocks + 1 blocks each, consuming the skips) + GN–SiLU–zero conv output."
     def __init__(self, channels, num_res_blocks:int, attention_levels, emb_dim:int, out_channels:int,
-                 num_heads:int=1, dropout:float=0., groups:int=32, cond_dim:int|None=None):
+                 num_heads:int=1, dropout:float=0., groups:int=32, cond_dim:int|None=None,
+                 enc_channels=None): # widths of the encoder whose features (h, skips) it reads, if not `channels`
         super().__init__()
         R = lambda ci, co, **kw: ResBlock(ci, co, emb_dim, dropout, groups, cond_dim, **kw)
+        enc = tuple(enc_channels or channels)
+        if len(enc) != len(channels): raise LDAEInputError(f"UNetDecoder: encoder widths {enc} and decoder widths {tuple(channels)} need the same number of levels")
         c = channels[-1]
-        self.middle = nn.ModuleList([R(c, c), Attention(c, num_heads, groups), R(c, c)])
-        skips = _layout(channels, num_res_blocks); self.levels = nn.ModuleList(); ch = c
+        self.middle = nn.ModuleList([R(enc[-1], c), Attention(c, num_heads, groups), R(c, c)])
+        skips = _layout(enc, num_res_blocks); self.levels = nn.ModuleList(); ch = c
         for l in reversed(range(len(channels))):
             blocks = nn.ModuleList()
             for i in range(num_res_blocks + 1):

@@ -61,3 +61,18 @@ def test_nan_loss_stops_with_the_step(small_latents, tmp_path):
     r = ldae_cmd('fit', '--config', 'ldae_pretrain', '--csv', csv, '--ae', ae, '--out', tmp_path / 'n', '--quiet',
                  'train.epochs=3', 'train.lr=1e30', 'train.schedule=constant', *FAST)
     assert r.returncode == 1 and 'non-finite loss' in r.stderr and 'at step' in r.stderr and 'Traceback' not in r.stderr
+
+def test_cpu_preset_centres_latents_on_the_training_split(small_latents, run):
+    "ddpm.ckpt keeps the mean training latent; (μ − mean)·scale of the training latents has mean 0 and std 1."
+    ae, csv = small_latents
+    from ldae.data import cohort_splits, LatentDataset
+    s = json.loads((run / 'summary.json').read_text()); assert s['centred'] is True
+    df = cohort_splits(csv, 0.2, 0.2, 0); tr = df[df.split == 'train']
+    mu = torch.stack([LatentDataset(tr).latent(i) for i in range(len(tr))])
+    ld = load_ddpm(run / 'ddpm.ckpt', ae=ae)
+    assert torch.allclose(ld.latent_mean, mu.mean(0), atol=1e-5)
+    z = ld.to_diffusion(mu)
+    assert abs(float(z.mean())) < 1e-4 and abs(float(z.std()) - 1) < 1e-3
+    from ldae.autoencoder import load_autoencoder
+    assert abs(ld.scale_factor - float(load_autoencoder(ae).scale_factor)) > 1e-3      # its own scale, not the AE's
+    assert abs(s['ae_latent_spread']['total_std'] - 1) < 0.2                           # the AE's scaled latents: std ≈ 1 over the whole cohort
