@@ -22,7 +22,7 @@ from .autoencoder import load_autoencoder
 from .latent_ddpm import LatentDDPM, save_ddpm, eps_from_output, centred_scaling, latent_spread
 
 # %% auto #0
-__all__ = ['eps_mse', 'DiffusionNoise', 'SamplePreview', 'sample_figure', 'ddpm_learner', 'fit_ddpm']
+__all__ = ['eps_mse', 'DiffusionNoise', 'SamplePreview', 'sample_figure', 'LatentNorm', 'ddpm_learner', 'fit_ddpm']
 
 # %% ../nbs/42_ddpm_learner.ipynb #f332c89b
 def eps_mse(pred, eps):
@@ -86,6 +86,20 @@ def sample_figure(x:torch.Tensor, title:str='', planes=('axial', 'coronal', 'sag
     fig.tight_layout(); return fig
 
 # %% ../nbs/42_ddpm_learner.ipynb #9ae51b97
+class LatentNorm:
+    "A DDPM run's latent normalisation: saved in its training checkpoints, and a resume on other latents is refused."
+    def __init__(self, scale_factor:float, latent_mean:torch.Tensor|None=None): self.sf, self.mean = float(scale_factor), latent_mean
+    def checkpoint_state(self) -> dict: return {'latent_scale': self.sf, 'latent_mean': None if self.mean is None else self.mean.detach().cpu()}
+    def check(self, ck:dict) -> None:
+        "Refuse to resume `ck` (a training checkpoint) with different latents or `data.centre`."
+        if 'latent_scale' not in ck: return
+        m = ck.get('latent_mean'); same = abs(ck['latent_scale'] - self.sf) <= 1e-5 * abs(self.sf) and (m is None) == (self.mean is None)
+        if same and m is not None: same = torch.allclose(m.cpu().float(), self.mean.cpu().float(), atol=1e-5)
+        if not same:
+            raise LDAEInputError(f"--resume: {ck.get('path', 'the checkpoint')} was trained on latents {'centred' if m is not None else 'scaled only'} "
+                                 f"(scale {ck['latent_scale']:.5f}); this run's are {'centred' if self.mean is not None else 'scaled only'} "
+                                 f"(scale {self.sf:.5f}): resume with the same latents and data.centre, or start a new run")
+
 def ddpm_learner(cfg:dict, df:pd.DataFrame, ae, scale_factor:float, out_dir, device='auto', show_progress:bool=True,
                  ck:dict|None=None, # `load_resume`'s checkpoint when resuming
                  latent_mean:torch.Tensor|None=None) -> Learner: # centred latents: the mean training latent (`centred_scaling`)
@@ -98,7 +112,7 @@ def ddpm_learner(cfg:dict, df:pd.DataFrame, ae, scale_factor:float, out_dir, dev
     sch = NoiseSchedule(**cfg['diffusion']); out = Path(out_dir)
     ema = EMA(float(T['ema_decay']), state=ck)
     cbs = [StepCounter(int(ck['step']) if ck else 0), DiffusionNoise(sch, int(T['seed'])), NaNGuard(out), GradientClip(float(T['clip'])), ema,
-           Checkpoint(out, 'ddpm_training', unet.config, cfg, 'valid_loss', [ema], ck),
+           Checkpoint(out, 'ddpm_training', unet.config, cfg, 'valid_loss', [ema, LatentNorm(scale_factor, latent_mean)], ck),
            TimeBudget(T['max_minutes']),
            SamplePreview(ema, sch, ae, scale_factor, latent_shape, out, int(T['preview_every'] or 0), S=int(T['preview_steps']),
                          latent_mean=latent_mean)]
@@ -127,6 +141,7 @@ def fit_ddpm(cfg:dict, csv, # the table written by `save_latents` (`latent_path`
     train_mu = torch.stack([LatentDataset(df[df.split == 'train'], cache=False).latent(i) for i in range((df.split == 'train').sum())])
     spread = latent_spread(train_mu, sf); mean = None
     if d.get('centre'): sf, mean = centred_scaling(train_mu)
+    if ck: LatentNorm(sf, mean).check(ck)
     learn = ddpm_learner(cfg, df, ae_model, sf, out, device, show_progress, ck, mean)
     start, train_s = fit_resumable(learn, T, ck)
     best = load_checkpoint(out / 'best.ckpt', 'ddpm_training')

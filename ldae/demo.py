@@ -254,7 +254,8 @@ def ldae_section(out, df:pd.DataFrame, seed:int=0, device='auto', epochs:int|Non
     def agree(a, b):
         "mean |a − b| (ml) and Pearson r over the pairs both measurable"
         ok = np.isfinite(a) & np.isfinite(b)
-        return (float(np.abs(a - b)[ok].mean()) if ok.any() else None, float(np.corrcoef(a[ok], b[ok])[0, 1]) if ok.sum() > 2 else None)
+        r = float(np.corrcoef(a[ok], b[ok])[0, 1]) if ok.sum() > 2 and a[ok].std() > 0 and b[ok].std() > 0 else None
+        return (float(np.abs(a - b)[ok].mean()) if ok.any() else None, r)
     err, r_v = agree(v_y, v_x); err_sh, r_sh_v = agree(v_sh, v_x)
     err_ae, r_ae_v = agree(v_ae, v_x)                 # what the autoencoder itself keeps: the bound for anything decoded
     err_yae, r_yae = agree(v_y, v_ae); err_shae, _ = agree(v_sh, v_ae)

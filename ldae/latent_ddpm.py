@@ -113,7 +113,9 @@ def check_ae(ck:dict, ae:LatentAutoencoder, src) -> None:
     "Refuse an autoencoder other than the one whose latents a DDPM checkpoint (or bundle part) `ck` learned."
     if ck.get('ae_config') and ae.config != ck['ae_config']:
         raise LDAEInputError(f"{src}: trained on latents of an autoencoder with config {ck['ae_config']}, not {ae.config}")
-    ref, sf = ck.get('ae_scale_factor'), float(ae.scale_factor)
+    # checkpoints written before `ae_scale_factor` existed: their `scale_factor` is the AE's unless they are centred
+    ref = ck['ae_scale_factor'] if 'ae_scale_factor' in ck else (ck.get('scale_factor') if ck.get('latent_mean') is None else None)
+    sf = float(ae.scale_factor)
     if ref is not None and abs(sf - ref) > 1e-4 * max(1., abs(sf)):
         raise LDAEInputError(f"{src}: trained on the latents of an autoencoder with scale factor {ref:.5f}, but this autoencoder's scale factor is {sf:.5f}: "
                              "a different autoencoder (or its latents were re-scaled)")

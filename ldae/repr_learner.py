@@ -77,6 +77,8 @@ class GuidedDecodeSSIM(Metric):
 def stage3_encoder(cfg:dict, ae) -> SemanticEncoder:
     "The semantic encoder of a stage-3 config; `encoder.standardise: true` standardises its input on the autoencoder's grid."
     e = dict(cfg['encoder']); std = e.pop('standardise', False)
+    if e.get('norm') == 'batch' and int(cfg['data']['batch_size']) < 2:
+        raise LDAEInputError(f"encoder.norm=batch needs data.batch_size ≥ 2 (got {cfg['data']['batch_size']}): use train.accumulate for small batches, or encoder.norm=layer")
     if std and not ae.input_shape: raise LDAEInputError("encoder.standardise needs the autoencoder's input grid, which this autoencoder does not record")
     return SemanticEncoder(**e, input_shape=ae.input_shape if std else None)
 

@@ -104,6 +104,9 @@ class Checkpoint(Callback):
                  state_fn=None): # model → the state dict to save (default: the whole model's)
         self.out, self.kind, self.lower, self.state_fn = Path(out_dir), kind, lower_is_better, state_fn or (lambda m: m.state_dict())
         self.model_config, self.train_config, self.monitor, self.states = model_config, train_config, monitor, list(states)
+        if ck and ck.get('monitor', monitor) != monitor:
+            raise LDAEInputError(f"--resume: {ck.get('path', 'the checkpoint')} picked its best epoch by {ck['monitor']!r}; this run monitors {monitor!r} "
+                                 "(set the same train.monitor, or start a new run)")
         self.best = float(ck['best']) if ck else (math.inf if lower_is_better else -math.inf)
         self.offset, self.history = (int(ck['epoch']) + 1, list(ck['history'])) if ck else (0, [])
     def after_epoch(self):
@@ -114,7 +117,7 @@ class Checkpoint(Callback):
         improved = v < self.best if self.lower else v > self.best
         if improved: self.best = v
         extra = dict(opt=self.learn.opt.state_dict(), epoch=epoch, step=int(self.learn.step_count), best=float(self.best),
-                     rng=rng_state(), model_config=self.model_config, history=self.history)
+                     rng=rng_state(), model_config=self.model_config, history=self.history, monitor=self.monitor)
         for s in self.states: extra |= s.checkpoint_state()
         state = self.state_fn(self.learn.model)
         if improved:   # best first, then last as its copy: whenever last.ckpt says "best so far", best.ckpt exists (a kill between the two writes)

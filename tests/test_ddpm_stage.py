@@ -76,3 +76,9 @@ def test_cpu_preset_centres_latents_on_the_training_split(small_latents, run):
     from ldae.autoencoder import load_autoencoder
     assert abs(ld.scale_factor - float(load_autoencoder(ae).scale_factor)) > 1e-3      # its own scale, not the AE's
     assert abs(s['ae_latent_spread']['total_std'] - 1) < 0.2                           # the AE's scaled latents: std ≈ 1 over the whole cohort
+
+def test_resume_with_other_latent_normalisation_is_refused(small_latents, run):
+    ae, csv = small_latents
+    r = ldae_cmd('fit', '--config', 'ldae_pretrain', '--csv', csv, '--ae', ae, '--out', run, '--quiet', '--resume',
+                 'train.epochs=3', 'data.centre=false', *FAST)
+    assert r.returncode == 2 and 'trained on latents centred' in r.stderr and 'Traceback' not in r.stderr

@@ -75,3 +75,25 @@ def test_stage3_needs_ddpm(small_latents, tmp_path):
     ae, csv = small_latents
     r = ldae_cmd('fit', '--config', 'ldae_repr_learn', '--csv', csv, '--ae', ae, '--out', tmp_path / 'a', '--quiet')
     assert r.returncode == 2 and '--ddpm' in r.stderr
+
+def test_bundle_carries_latent_normalisation_and_encoder_input_statistics(small_latents, ddpm, bundle):
+    "The bundle's DDPM keeps the centred latents' mean and scale of ddpm.ckpt; the cpu encoder's input statistics come from the training scans."
+    from ldae.latent_ddpm import load_ddpm
+    from ldae.data import cohort_splits, VolumeDataset
+    ae, csv = small_latents
+    m, d = load_ldae(bundle / 'ldae.ckpt'), load_ddpm(ddpm, ae=ae)
+    assert d.latent_mean is not None and torch.equal(m.ddpm.latent_mean, d.latent_mean) and m.ddpm.scale_factor == d.scale_factor
+    df = cohort_splits(csv, 0.2, 0.2, 0); tr = df[df.split == 'train']
+    x = torch.stack([VolumeDataset(tr, (32, 40, 32)).volume(i) for i in range(len(tr))])
+    assert torch.allclose(m.encoder.input_mean, x.mean(0), atol=1e-5)
+    assert abs(float(m.encoder.input_scale) * float(x.std(0).square().mean().sqrt()) - 1) < 1e-3
+    assert type(m.encoder.norm).__name__ == 'BatchNorm1d' and m.denoiser.shift.config['width'] == 0.5
+
+def test_stage3_refuses_batchnorm_with_batches_of_one_and_a_changed_monitor(small_latents, ddpm, bundle, tmp_path):
+    ae, csv = small_latents
+    r = ldae_cmd('fit', '--config', 'ldae_repr_learn', '--csv', csv, '--ae', ae, '--ddpm', ddpm, '--out', tmp_path / 'b1', '--quiet',
+                 'data.batch_size=1', 'data.val=0.2', 'data.test=0.2')
+    assert r.returncode == 2 and 'batch_size' in r.stderr and 'Traceback' not in r.stderr
+    r = ldae_cmd('fit', '--config', 'ldae_repr_learn', '--csv', csv, '--ae', ae, '--ddpm', ddpm, '--out', bundle, '--quiet', '--resume',
+                 'train.epochs=4', 'train.monitor=ssim_ysem', *FAST)
+    assert r.returncode == 2 and "picked its best epoch by 'valid_loss'" in r.stderr
