@@ -11,8 +11,8 @@ import torch
 
 # %% auto #0
 __all__ = ['CKPT_FORMAT', 'LDAEInputError', 'LDAETrainingError', 'seed_everything', 'get_device', 'atomic_write', 'atomic_save',
-           'write_text', 'write_json', 'write_csv', 'versions', 'human_bytes', 'peak_memory', 'save_checkpoint',
-           'load_checkpoint', 'load_state_strict']
+           'write_text', 'write_json', 'write_csv', 'versions', 'human_bytes', 'peak_memory', 'voxel_moments',
+           'save_checkpoint', 'load_checkpoint', 'load_state_strict']
 
 # %% ../nbs/00_core.ipynb #e3c970d7
 class LDAEInputError(ValueError):
@@ -113,6 +113,22 @@ def peak_memory() -> dict:
     out = {'rss_peak': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
     if torch.cuda.is_available(): out['cuda_peak'] = torch.cuda.max_memory_allocated()
     return out
+
+# %% ../nbs/00_core.ipynb #507f0180
+def voxel_moments(batches, # a tensor (N, …) or an iterable of such batches
+                  what:str='volumes') -> tuple[int, torch.Tensor, torch.Tensor]:
+    "(n, mean, M2) over the first axis, per element, in float64: M2 = Σ (x − mean)², so the variance is M2 / (n − 1)."
+    n, mean, M2 = 0, None, None
+    for b in ([batches] if torch.is_tensor(batches) else batches):
+        b = torch.as_tensor(b).detach().double().cpu(); nb = len(b)
+        if nb == 0: continue
+        mb = b.mean(0); M2b = (b - mb).square().sum(0)
+        if mean is None: n, mean, M2 = nb, mb, M2b; continue
+        if mb.shape != mean.shape: raise LDAEInputError(f"voxel_moments: {what} of shape {tuple(mb.shape)} after {tuple(mean.shape)}")
+        d = mb - mean; tot = n + nb
+        mean = mean + d * (nb / tot); M2 = M2 + M2b + d.square() * (n * nb / tot); n = tot
+    if n < 2: raise LDAEInputError(f"voxel_moments: need at least 2 {what}, got {n}")
+    return n, mean, M2
 
 # %% ../nbs/00_core.ipynb #027f4e05
 CKPT_FORMAT = 'ldae-checkpoint'

@@ -12,7 +12,7 @@ from fastai.callback.core import Callback
 from fastai.callback.training import GradientClip
 from fastai.callback.tracker import EarlyStoppingCallback
 from fastai.optimizer import Adam
-from .core import LDAEInputError, seed_everything, get_device, load_checkpoint, load_state_strict, write_json, peak_memory
+from .core import LDAEInputError, voxel_moments, seed_everything, get_device, load_checkpoint, load_state_strict, write_json, peak_memory
 from .training import (StepCounter, NaNGuard, TimeBudget, EMA, Checkpoint, load_resume, quiet, apply_precision,
                            fit_resumable, require_latents)
 from .data import cohort_splits, cohort_dls, read_cohort, LatentDataset
@@ -138,9 +138,10 @@ def fit_ddpm(cfg:dict, csv, # the table written by `save_latents` (`latent_path`
     df = require_latents(cohort_splits(csv, float(d['val']), float(d['test']), int(T['seed'])), csv, ae)
     ck = load_resume(out, 'ddpm_training', UNet(in_channels=ae_model.config['latent_channels'], **cfg['model']).config,
                      get_device(device)) if resume else None
-    train_mu = torch.stack([LatentDataset(df[df.split == 'train'], cache=False).latent(i) for i in range((df.split == 'train').sum())])
-    spread = latent_spread(train_mu, sf); mean = None
-    if d.get('centre'): sf, mean = centred_scaling(train_mu)
+    raw = LatentDataset(df[df.split == 'train'], cache=False)            # one streamed pass over the training latents
+    mom = voxel_moments((raw.latent(i)[None] for i in range(len(raw))), 'latents')
+    spread = latent_spread(mom, sf); mean = None
+    if d.get('centre'): sf, mean = centred_scaling(mom)
     if ck: LatentNorm(sf, mean).check(ck)
     learn = ddpm_learner(cfg, df, ae_model, sf, out, device, show_progress, ck, mean)
     start, train_s = fit_resumable(learn, T, ck)

@@ -4,11 +4,11 @@
 
 # %% ../nbs/24_latent_ddpm.ipynb #72cde20c
 from __future__ import annotations
-import time
+import math, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn
 from fastprogress.fastprogress import progress_bar
-from .core import LDAEInputError, save_checkpoint, load_checkpoint, load_state_strict, get_device
+from .core import LDAEInputError, voxel_moments, save_checkpoint, load_checkpoint, load_state_strict, get_device
 from .schedule import NoiseSchedule
 from .ddim import ddim_sample, ddim_invert, ddim_timesteps
 from .unet import UNet
@@ -25,19 +25,23 @@ def eps_from_output(unet:nn.Module, schedule:NoiseSchedule, out:torch.Tensor, z:
     "ε from a UNet's raw output: itself for an ε-UNet; √(1−ᾱ_t)·z + √ᾱ_t·v for a UNet configured with `prediction='v'`."
     return schedule.eps_from_v(z, t, out) if getattr(unet, 'config', {}).get('prediction') == 'v' else out
 
-def centred_scaling(latents:torch.Tensor # posterior means of the training scans, (N, C, d, h, w)
+def _moments(latents):
+    "`voxel_moments` of latents given as a tensor (N, C, d, h, w), an iterable of batches, or already as (n, mean, M2)."
+    return latents if isinstance(latents, tuple) else voxel_moments(latents, 'latents')
+
+def centred_scaling(latents # posterior means of the training scans: (N, C, d, h, w), batches of them, or their `voxel_moments`
                    ) -> tuple[float, torch.Tensor]:
     "(scale factor, mean latent) that centre and standardise `latents`: z0 = (μ − mean)·scale has mean 0 and std 1."
-    latents = torch.as_tensor(latents, dtype=torch.float32)
-    if latents.ndim < 2 or len(latents) < 2: raise LDAEInputError(f"centred_scaling: needs at least 2 latents, got a tensor of shape {tuple(latents.shape)}")
-    m = latents.mean(0); sd = float((latents - m).std())
+    n, m, M2 = _moments(latents)
+    sd = math.sqrt(float(M2.sum()) / (n * m.numel() - 1))          # = (latents − mean).std()
     if not sd > 0: raise LDAEInputError("centred_scaling: all latents are identical, nothing to standardise")
-    return 1 / sd, m
+    return 1 / sd, m.float()
 
-def latent_spread(latents:torch.Tensor, scale_factor:float) -> dict:
+def latent_spread(latents, scale_factor:float) -> dict:
     "How much of the scaled latents' spread is between scans: total std vs the per-voxel std across scans (averaged)."
-    z = torch.as_tensor(latents, dtype=torch.float32) * scale_factor
-    return {'total_std': float(z.std()), 'between_scans_std': float(z.std(0).mean())}
+    n, m, M2 = _moments(latents); N = n * m.numel()
+    total = float(M2.sum() + n * (m - m.mean()).square().sum()) / (N - 1)
+    return {'total_std': math.sqrt(total) * scale_factor, 'between_scans_std': float((M2 / (n - 1)).sqrt().mean()) * scale_factor}
 
 class LatentDDPM(nn.Module):
     "ε_θ + noise schedule + latent normalisation (+ the autoencoder): generation, DDIM inversion and LDDIM reconstruction."

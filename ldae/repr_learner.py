@@ -27,7 +27,7 @@ from .metrics import ssim3d
 from .pipeline import LDAE, save_ldae
 
 # %% auto #0
-__all__ = ['LDAEModel', 'PDAELoss', 'PDAENoise', 'GuidedDecodeSSIM', 'stage3_encoder', 'ldae_learner', 'fit_ldae']
+__all__ = ['LDAEModel', 'PDAELoss', 'PDAENoise', 'GuidedDecodeSSIM', 'stage3_parts', 'ldae_learner', 'fit_ldae']
 
 # %% ../nbs/43_repr_learner.ipynb #05f893f5
 class LDAEModel(nn.Module):
@@ -74,13 +74,14 @@ class GuidedDecodeSSIM(Metric):
     def value(self): return self.total / max(self.count, 1)
 
 # %% ../nbs/43_repr_learner.ipynb #06ca25a3
-def stage3_encoder(cfg:dict, ae) -> SemanticEncoder:
-    "The semantic encoder of a stage-3 config; `encoder.standardise: true` standardises its input on the autoencoder's grid."
-    e = dict(cfg['encoder']); std = e.pop('standardise', False)
+def stage3_parts(cfg:dict, ddpm:LatentDDPM) -> tuple[SemanticEncoder, ShiftDecoder]:
+    "The untrained Enc_φ and G_ψ of a stage-3 config; `encoder.standardise: true` standardises the input on the autoencoder's grid."
+    e = dict(cfg['encoder']); std = e.pop('standardise', False); ae = ddpm.ae
     if e.get('norm') == 'batch' and int(cfg['data']['batch_size']) < 2:
         raise LDAEInputError(f"encoder.norm=batch needs data.batch_size ≥ 2 (got {cfg['data']['batch_size']}): use train.accumulate for small batches, or encoder.norm=layer")
     if std and not ae.input_shape: raise LDAEInputError("encoder.standardise needs the autoencoder's input grid, which this autoencoder does not record")
-    return SemanticEncoder(**e, input_shape=ae.input_shape if std else None)
+    enc = SemanticEncoder(**e, input_shape=ae.input_shape if std else None)
+    return enc, ShiftDecoder(ddpm.unet.config, enc.dim, cfg['estimator']['dropout'], cfg['estimator'].get('width', 1.0))
 
 def ldae_learner(cfg:dict, df:pd.DataFrame, ddpm:LatentDDPM, out_dir, device='auto', show_progress:bool=True,
                  ck:dict|None=None) -> Learner: # `load_resume`'s checkpoint when resuming
@@ -89,18 +90,17 @@ def ldae_learner(cfg:dict, df:pd.DataFrame, ddpm:LatentDDPM, out_dir, device='au
     dls = cohort_dls(df, 'scan_latent', bs=int(d['batch_size']), seed=int(T['seed']), device=dev, shape=ae.input_shape, spacing=ae.spacing,
                      scale_factor=ddpm.scale_factor, latent_shape=ddpm.latent_shape,
                      latent_mean=None if ddpm.latent_mean is None else ddpm.latent_mean.cpu())
-    enc = stage3_encoder(cfg, ae)
-    monitor = T.get('monitor', 'ssim_ysem')
+    enc, shift = stage3_parts(cfg, ddpm)
+    monitor = T.get('monitor', 'ssim_ysem'); higher = monitor == 'ssim_ysem'
     if monitor not in ('ssim_ysem', 'valid_loss'): raise LDAEInputError(f"train.monitor={monitor!r}: expected 'ssim_ysem' or 'valid_loss'")
     if enc.input_mean is not None and not ck: enc.set_input_stats(x for _, x in dls.train_ds.vol.batches(32))
-    shift = ShiftDecoder(ddpm.unet.config, enc.dim, cfg['estimator']['dropout'], cfg['estimator'].get('width', 1.0))
     model = LDAEModel(enc, GuidedDenoiser(ddpm, shift)); out = Path(out_dir)
     ema = EMA(float(T['ema_decay']), state=ck, select=lambda m: m.trainable())
     cbs = [StepCounter(int(ck['step']) if ck else 0), PDAENoise(ddpm.schedule, int(T['seed'])), NaNGuard(out), GradientClip(float(T['clip'])), ema,
            Checkpoint(out, 'ldae_training', {'encoder': enc.config, 'shift': shift.config}, cfg, monitor, [ema], ck,
-                      lower_is_better=monitor != 'ssim_ysem', state_fn=lambda m: m.trainable().state_dict()),
+                      lower_is_better=not higher, state_fn=lambda m: m.trainable().state_dict()),
            TimeBudget(T['max_minutes'])]
-    if T['patience']: cbs.append(EarlyStoppingCallback(monitor=monitor, comp=np.greater if monitor == 'ssim_ysem' else np.less, patience=int(T['patience'])))
+    if T['patience']: cbs.append(EarlyStoppingCallback(monitor=monitor, comp=np.greater if higher else np.less, patience=int(T['patience'])))
     if int(T['accumulate']) > 1: cbs.append(GradientAccumulation(int(T['accumulate']) * int(d['batch_size'])))
     learn = Learner(dls, model, loss_func=PDAELoss(ddpm.schedule, float(cfg['loss']['gamma'])), opt_func=Adam, lr=float(T['lr']), wd=0.,
                     metrics=[GuidedDecodeSSIM(int(T['val_steps']), int(T['seed']))], cbs=cbs, path=out, model_dir='.',
@@ -123,10 +123,8 @@ def fit_ldae(cfg:dict, csv, # the table written by `save_latents`
     if ddpm.ae.input_shape is None: raise LDAEInputError(f"{ae}: the autoencoder does not record its input grid")
     seed_everything(int(T['seed']))
     df = require_latents(cohort_splits(csv, float(d['val']), float(d['test']), int(T['seed'])), csv, ae)
-    ck = load_resume(out, 'ldae_training', {'encoder': stage3_encoder(cfg, ddpm.ae).config,
-                                             'shift': ShiftDecoder(ddpm.unet.config, int(cfg['encoder']['dim']), cfg['estimator']['dropout'],
-                                                                  cfg['estimator'].get('width', 1.0)).config},
-                     dev) if resume else None
+    if resume: enc, shift = stage3_parts(cfg, ddpm)
+    ck = load_resume(out, 'ldae_training', {'encoder': enc.config, 'shift': shift.config}, dev) if resume else None
     learn = ldae_learner(cfg, df, ddpm, out, device, show_progress, ck)
     start, train_s = fit_resumable(learn, T, ck, target=learn.model.trainable())
     best = load_checkpoint(out / 'best.ckpt', 'ldae_training')

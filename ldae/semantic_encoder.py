@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
-from .core import LDAEInputError
+from .core import LDAEInputError, voxel_moments
 
 # %% auto #0
 __all__ = ['ENCODER_PRESETS', 'SliceCNN', 'convnext_backbone', 'sinusoidal_positions', 'SemanticEncoder', 'build_encoder',
@@ -88,13 +88,10 @@ class SemanticEncoder(nn.Module):
     def set_input_stats(self, scans) -> tuple[torch.Tensor, float]:
         "Input standardisation from training scans (a tensor (N, 1, D, H, W) or an iterable of such batches): mean scan, 1/std of the deviations."
         if self.input_mean is None: raise LDAEInputError("this semantic encoder reads raw scans (input_shape=None): nothing to standardise")
-        n, s, ss = 0, 0., 0.     # one pass in float64: sum and sum of squares per voxel
-        for b in ([scans] if torch.is_tensor(scans) else scans):
-            if tuple(b.shape[1:]) != tuple(self.input_mean.shape):
-                raise LDAEInputError(f"semantic encoder input statistics: scans of shape {tuple(b.shape[1:])}; expected {tuple(self.input_mean.shape)}")
-            b = b.double().cpu(); n += len(b); s = s + b.sum(0); ss = ss + b.square().sum(0)
-        if n < 2: raise LDAEInputError(f"semantic encoder input statistics: need at least 2 scans, got {n}")
-        m = s / n; sd = math.sqrt(max(float((ss - n * m.square()).sum()), 0.) / ((n - 1) * m.numel()))   # unbiased per voxel, pooled
+        n, m, M2 = voxel_moments(scans, 'scans')
+        if tuple(m.shape) != tuple(self.input_mean.shape):
+            raise LDAEInputError(f"semantic encoder input statistics: scans of shape {tuple(m.shape)}; expected {tuple(self.input_mean.shape)}")
+        sd = math.sqrt(float(M2.sum()) / ((n - 1) * m.numel()))                  # unbiased per voxel, pooled
         if not sd > 0: raise LDAEInputError("semantic encoder input statistics: all scans are identical")
         m = m.float(); self.input_mean.copy_(m); self.input_scale.fill_(1 / sd)
         return m, sd
