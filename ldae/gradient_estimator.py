@@ -4,9 +4,9 @@
 
 # %% ../nbs/32_gradient_estimator.ipynb #02ddc56d
 from __future__ import annotations
-import torch, torch.nn as nn
+import math, torch, torch.nn as nn
 from .core import LDAEInputError
-from .unet import UNet, UNetDecoder, Features
+from .unet import UNet, UNetDecoder, Features, zero_module
 from .latent_ddpm import LatentDDPM, best_seconds
 from .guidance import guided_eps, guidance_active
 
@@ -19,19 +19,29 @@ class ShiftDecoder(nn.Module):
     def __init__(self, unet_config:dict, # `UNet.config` of the frozen ε_θ
                  sem_dim:int, # size of y_sem
                  dropout:float|None=None, # default: ε_θ's
-                 width:float=1.0): # G_ψ's channels relative to ε_θ's (rounded to whole GroupNorm groups); the reference: 1
+                 width:float=1.0, # G_ψ's channels relative to ε_θ's (rounded to whole GroupNorm groups); the reference: 1
+                 latent_shape=None, # (C, d, h, w): also add a linear y_sem → latent-shaped offset field, the same at every t (`cpu`); None: the reference's G_ψ
+                ):
         super().__init__()
         c = unet_config; emb, g = int(c['emb_dim']), int(c['norm_num_groups'])
         if not width > 0: raise LDAEInputError(f"gradient estimator: width={width}; expected a positive factor (1 = ε_θ's channels)")
         chans = [max(g, round(ch * width / g) * g) for ch in c['channels']]
-        self.config = dict(unet_config=dict(c), sem_dim=int(sem_dim), dropout=None if dropout is None else float(dropout), width=float(width))
+        if latent_shape is not None:
+            try: latent_shape = [int(s) for s in latent_shape]
+            except (TypeError, ValueError): latent_shape = None
+            if latent_shape is None or len(latent_shape) != 4 or latent_shape[0] != int(c['out_channels']) or min(latent_shape) < 1:
+                raise LDAEInputError(f"gradient estimator: offset field for latents of shape {latent_shape}; expected (C, d, h, w) with C = {c['out_channels']} (ε_θ's channels)")
+        self.config = dict(unet_config=dict(c), sem_dim=int(sem_dim), dropout=None if dropout is None else float(dropout), width=float(width),
+                           latent_shape=latent_shape)
         self.label_emb = nn.Linear(sem_dim, emb)
         self.decoder = UNetDecoder(chans, c['num_res_blocks'], c['attention_levels'], emb, c['out_channels'], c['num_heads'],
                                    c['dropout'] if dropout is None else dropout, g, cond_dim=emb, enc_channels=c['channels'])
+        self.field = zero_module(nn.Linear(sem_dim, math.prod(latent_shape))) if latent_shape else None
     def forward(self, f:Features, y_sem:torch.Tensor) -> torch.Tensor:
         if y_sem.ndim != 2 or y_sem.shape[1] != self.config['sem_dim']:
             raise LDAEInputError(f"gradient estimator: y_sem of shape {tuple(y_sem.shape)}; expected (B, {self.config['sem_dim']})")
-        return self.decoder(f, self.label_emb(y_sem))
+        G = self.decoder(f, self.label_emb(y_sem))
+        return G if self.field is None else G + self.field(y_sem).view(-1, *self.config['latent_shape'])
 
 class GuidedDenoiser(nn.Module):
     "ε_θ (frozen) and G_ψ from one pass of ε_θ's encoder; `eps_fn(y_sem, …)` gives the guided ε̂ for DDIM."

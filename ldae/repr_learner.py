@@ -81,7 +81,9 @@ def stage3_parts(cfg:dict, ddpm:LatentDDPM) -> tuple[SemanticEncoder, ShiftDecod
         raise LDAEInputError(f"encoder.norm=batch needs data.batch_size ≥ 2 (got {cfg['data']['batch_size']}): use train.accumulate for small batches, or encoder.norm=layer")
     if std and not ae.input_shape: raise LDAEInputError("encoder.standardise needs the autoencoder's input grid, which this autoencoder does not record")
     enc = SemanticEncoder(**e, input_shape=ae.input_shape if std else None)
-    return enc, ShiftDecoder(ddpm.unet.config, enc.dim, cfg['estimator']['dropout'], cfg['estimator'].get('width', 1.0))
+    es = cfg['estimator']
+    return enc, ShiftDecoder(ddpm.unet.config, enc.dim, es['dropout'], es.get('width', 1.0),
+                             latent_shape=ddpm.latent_shape if es.get('offset', False) else None)
 
 def ldae_learner(cfg:dict, df:pd.DataFrame, ddpm:LatentDDPM, out_dir, device='auto', show_progress:bool=True,
                  ck:dict|None=None) -> Learner: # `load_resume`'s checkpoint when resuming

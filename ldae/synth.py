@@ -17,7 +17,7 @@ from .core import LDAEInputError, atomic_save, write_csv
 # %% auto #0
 __all__ = ['HIPPO_CENTRES', 'HIPPO_AXES', 'PAPER_SHAPE', 'DIAGNOSES', 'EFFECTS', 'NUISANCE', 'SESSIONS', 'CSF_T1', 'WM_T1',
            'COHORT_COLUMNS', 'world_grid', 'mni_atlas', 'default_spacing', 'check_shape', 'target_grid',
-           'anti_alias_sigma', 'sample_at', 'sample_subject', 'synth_volume', 'minmax', 'render_scan',
+           'anti_alias_sigma', 'sample_at', 'flow', 'sample_subject', 'synth_volume', 'minmax', 'render_scan',
            'measure_volumes', 'save_nifti', 'synth_cohort', 'synth_mni']
 
 # %% ../nbs/01_synth.ipynb #af3e1e60
@@ -100,7 +100,7 @@ def _sources(sigma_mm:float=0.0):
     chans = [a['t1'], a['ventricles'], a['hippocampus'], a['brain']]
     if sigma_mm > 0: chans = [ndi.gaussian_filter(c, sigma_mm, truncate=3.0) for c in chans]
     src = torch.from_numpy(np.stack(chans))[None]
-    fields = np.concatenate([_grad_field(a['ventricles'], 4.), _grad_field(a['hippocampus'], 3.), _grad_field(a['brain'], 3.)])
+    fields = np.concatenate([_grad_field(a['ventricles'], 6.), _grad_field(a['hippocampus'], 3.), _grad_field(a['brain'], 3.)])
     faff = a['affine'].copy(); faff[:3, :3] *= 2
     return src, a['affine'], torch.from_numpy(fields)[None], faff
 
@@ -114,13 +114,24 @@ def sample_at(vol:torch.Tensor, # (1, C, X, Y, Z) volume stored in voxel order o
     n = 2 * v / torch.tensor([s - 1 for s in vol.shape[2:]], dtype=torch.float32) - 1
     return F.grid_sample(vol, n.flip(-1)[None], mode='bilinear', padding_mode='zeros', align_corners=True)[0]
 
+def flow(field:torch.Tensor, # (1, 3, X, Y, Z) vector field (max norm 1) in voxel order of `affine`
+         affine:np.ndarray, # its voxel→world affine
+         r:torch.Tensor, # (..., 3) world points, mm
+         a:float, # distance to travel, mm (negative: against the field)
+         steps:int=8, # Euler steps
+        ) -> torch.Tensor:
+    "Move the points `r` along `field` for `a` mm: a smooth displacement that does not fold, however large `a` is."
+    h = float(a) / steps
+    for _ in range(steps): r = r + h * sample_at(field, affine, r).movedim(0, -1)
+    return r
+
 # %% ../nbs/01_synth.ipynb #a1aecf73
 DIAGNOSES = {  # probability, mean baseline age, baseline severity (mean, sd), severity progression per year
     'CN':  dict(p=0.4, age=72., sev=(0.03, 0.05), rate=0.005),
     'MCI': dict(p=0.3, age=73., sev=(0.35, 0.12), rate=0.06),
     'AD':  dict(p=0.3, age=75., sev=(0.70, 0.12), rate=0.08),
 }
-EFFECTS = dict(vent_per_year=0.09, vent_per_sev=3.5, vent_sd=0.9, vent_base=1.0,      # mm
+EFFECTS = dict(vent_per_year=0.15, vent_per_sev=5.0, vent_sd=2.0, vent_base=0.0,      # mm
                hip_base=0.2, hip_per_year=0.02, hip_per_sev=1.6, hip_sd=0.25,
                cortex_per_year=0.015, cortex_per_sev=0.6)
 NUISANCE = dict(rot_deg=0.5, shift_mm=0.5, scale_sd=0.01, anatomy_mm=1.5, bias=0.05,
@@ -196,10 +207,10 @@ def synth_volume(subject:dict, session:dict, # from `sample_subject`
     t = np.asarray(session['shift'], dtype=np.float64) if nuisance else np.zeros(3)
     q = (p - torch.tensor(_CENTRE, dtype=torch.float32)) @ torch.tensor(A.T, dtype=torch.float32) \
         + torch.tensor(_CENTRE + t, dtype=torch.float32)
-    g = sample_at(fld, faff, q).permute(1, 2, 3, 0)
+    g = sample_at(fld[:, 3:], faff, q).permute(1, 2, 3, 0)
     d = sample_at(subject['field'], _coarse_affine(subject['field'].shape[2:]), q).permute(1, 2, 3, 0)
-    r0 = q + d + session['vent_mm'] * g[..., 0:3] - session['cortex_mm'] * g[..., 6:9]
-    r = r0 - session['hip_mm'] * g[..., 3:6]
+    r0 = flow(fld[:, :3], faff, q + d, session['vent_mm']) - session['cortex_mm'] * g[..., 3:6]
+    r = r0 - session['hip_mm'] * g[..., 0:3]
     t1, vent, hip, brain = sample_at(src, saff, r)
     lost = (sample_at(src[:, 2:3], saff, r0)[0] - hip).clamp(min=0)   # hippocampal tissue lost to atrophy
     img = t1 * (1 - lost) + CSF_T1 * lost * brain

@@ -88,6 +88,8 @@ def test_bundle_carries_latent_normalisation_and_encoder_input_statistics(small_
     assert torch.allclose(m.encoder.input_mean, x.mean(0), atol=1e-5)
     assert abs(float(m.encoder.input_scale) * float(x.std(0).square().mean().sqrt()) - 1) < 1e-3
     assert type(m.encoder.norm).__name__ == 'BatchNorm1d' and m.denoiser.shift.config['width'] == 0.5
+    # the cpu G_ψ's semantic offset field comes back trained (zero-initialised, so a loaded zero field would mean it was lost)
+    assert m.denoiser.shift.config['latent_shape'] == list(m.ddpm.latent_shape) and m.denoiser.shift.field.weight.abs().sum() > 0
 
 def test_stage3_refuses_batchnorm_with_batches_of_one_and_a_changed_monitor(small_latents, ddpm, bundle, tmp_path):
     ae, csv = small_latents
@@ -95,5 +97,5 @@ def test_stage3_refuses_batchnorm_with_batches_of_one_and_a_changed_monitor(smal
                  'data.batch_size=1', 'data.val=0.2', 'data.test=0.2')
     assert r.returncode == 2 and 'batch_size' in r.stderr and 'Traceback' not in r.stderr
     r = ldae_cmd('fit', '--config', 'ldae_repr_learn', '--csv', csv, '--ae', ae, '--ddpm', ddpm, '--out', bundle, '--quiet', '--resume',
-                 'train.epochs=4', 'train.monitor=ssim_ysem', *FAST)
-    assert r.returncode == 2 and "picked its best epoch by 'valid_loss'" in r.stderr
+                 'train.epochs=4', 'train.monitor=valid_loss', *FAST)
+    assert r.returncode == 2 and "picked its best epoch by 'ssim_ysem'" in r.stderr
