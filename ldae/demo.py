@@ -217,6 +217,10 @@ def lddim_section(out, df:pd.DataFrame, # the cohort table with `ventricle_measu
 # %% ../nbs/75_demo.ipynb #522eaf7b
 def _ml(v): return 'n/a' if v is None else f'{v:.1f} ml'
 def _r(v): return 'n/a' if v is None else f'{v:.2f}'
+def _sd(a):
+    "sd over the finite values; None (n/a) when fewer than two, never NaN in metrics.json"
+    a = np.asarray(a, dtype=float); a = a[np.isfinite(a)]
+    return float(a.std()) if len(a) > 1 else None
 
 def ldae_section(out, df:pd.DataFrame, seed:int=0, device='auto', epochs:int|None=None, minutes:float|None=None,
                  steps=tuple(int(s) for s in S_STEPS), show_progress:bool=True,
@@ -259,7 +263,7 @@ def ldae_section(out, df:pd.DataFrame, seed:int=0, device='auto', epochs:int|Non
     err, r_v = agree(v_y, v_x); err_sh, r_sh_v = agree(v_sh, v_x)
     err_ae, r_ae_v = agree(v_ae, v_x)                 # what the autoencoder itself keeps: the bound for anything decoded
     err_yae, r_yae = agree(v_y, v_ae); err_shae, _ = agree(v_sh, v_ae)
-    spread, spread_ae = float(np.nanstd(v_x)), float(np.nanstd(v_ae)); n_bad = int((~np.isfinite(v_y)).sum())
+    spread, spread_ae = _sd(v_x), _sd(v_ae); n_bad = int((~np.isfinite(v_y)).sum())
     cost = guided_step_cost(m.denoiser, bs=8)
     # figures
     picks = [int(np.nanargmin(v_x)), int(np.nanargmax(v_x))]
@@ -297,9 +301,9 @@ def ldae_section(out, df:pd.DataFrame, seed:int=0, device='auto', epochs:int|Non
           f"\nAt S = 50: SSIM(AE) − SSIM(LDAE) = {gap:+.4f} (target: within 0.005).\n",
           f"\n**What y_sem carries.** Decoding each scan's own y_sem with a random z_T, the measured ventricles are off by {_ml(err)} on "
           f"average (r = {_r(r_v)}); with another subject's y_sem by {_ml(err_sh)} (r = {_r(r_sh_v)}). The between-subject spread (sd) "
-          f"of the test scans is {spread:.1f} ml" + (f"; {n_bad} of {len(x)} decodes could not be measured (not T1-like) and are left out" if n_bad else '') + ". "
+          f"of the test scans is {_ml(spread)}" + (f"; {n_bad} of {len(x)} decodes could not be measured (not T1-like) and are left out" if n_bad else '') + ". "
           f"Everything decoded passes through the autoencoder, so its own reconstruction is the bound: AE reconstructions are off by "
-          f"{_ml(err_ae)} (r = {_r(r_ae_v)}, sd {spread_ae:.1f} ml). Against the AE reconstruction's ventricles, y_sem decodes are off by "
+          f"{_ml(err_ae)} (r = {_r(r_ae_v)}, sd {_ml(spread_ae)}). Against the AE reconstruction's ventricles, y_sem decodes are off by "
           f"{_ml(err_yae)} (r = {_r(r_yae)}), another subject's y_sem by {_ml(err_shae)}.\n",
           f"\n![LDAE reconstructions](figures/{f_rec.name})\n", f"\n![ventricles from y_sem](figures/{f_vent.name})\n",
           f"\n![slice attention](figures/{f_att.name})\n",

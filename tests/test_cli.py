@@ -56,7 +56,7 @@ def test_synth_bad_arguments(tmp_path, args, msg):
 def test_demo_writes_report_and_metrics_contract(tmp_path):
     r = ldae_cmd('demo', '--out', tmp_path / 'demo', '--n-subjects', 10, '--ae-epochs', 1, '--ddpm-epochs', 1, '--ldae-epochs', 1, '--quiet', check=True)
     out = tmp_path / 'demo'
-    m = json.loads((out / 'metrics.json').read_text())
+    m = json.loads((out / 'metrics.json').read_text(), parse_constant=lambda c: pytest.fail(f'metrics.json holds {c}: not valid JSON (null expected)'))
     for k in ['cohort', 'ae', 'lddim', 'ldae', 'probe', 'manipulation', 'interpolation', 'timing', 'versions']: assert k in m
     assert m['cohort']['n_subjects'] == 10 and m['cohort']['shape'] == [32, 40, 32]
     assert m['cohort']['n_scans'] == len(pd.read_csv(out / 'cohort' / 'cohort.csv'))
