@@ -120,7 +120,7 @@ def flow(field:torch.Tensor, # (1, 3, X, Y, Z) vector field (max norm 1) in voxe
          a:float, # distance to travel, mm (negative: against the field)
          steps:int=8, # Euler steps
         ) -> torch.Tensor:
-    "Move the points `r` along `field` for `a` mm: a smooth displacement that does not fold, however large `a` is."
+    "Move the points `r` along `field` for `a` mm (Euler steps of a smooth field's flow): unlike one step of `a`, it does not fold (checked to 12 mm)."
     h = float(a) / steps
     for _ in range(steps): r = r + h * sample_at(field, affine, r).movedim(0, -1)
     return r
