@@ -18,7 +18,7 @@ from .core import LDAEInputError, atomic_save, write_csv
 __all__ = ['HIPPO_CENTRES', 'HIPPO_AXES', 'PAPER_SHAPE', 'DIAGNOSES', 'EFFECTS', 'NUISANCE', 'SESSIONS', 'CSF_T1', 'WM_T1',
            'COHORT_COLUMNS', 'world_grid', 'mni_atlas', 'default_spacing', 'check_shape', 'target_grid',
            'anti_alias_sigma', 'sample_at', 'flow', 'sample_subject', 'synth_volume', 'minmax', 'render_scan',
-           'measure_volumes', 'save_nifti', 'synth_cohort', 'synth_mni']
+           'tissue_levels', 'measure_volumes', 'save_nifti', 'synth_cohort', 'synth_mni']
 
 # %% ../nbs/01_synth.ipynb #af3e1e60
 def world_grid(affine:np.ndarray, shape) -> torch.Tensor:
@@ -237,16 +237,37 @@ def render_scan(subject:dict, session:dict, # from `sample_subject`
     return minmax(img).numpy().astype(np.float32), dict(ventricle_ml=float(vent.sum() * vox), hippocampus_ml=float(hip.sum() * vox))
 
 # %% ../nbs/01_synth.ipynb #6ce2d9c1
+def _core(prob, thr=(0.9, 0.8, 0.6), n=50):
+    "Voxels of a tissue probability map above the highest threshold that leaves at least `n` of them."
+    for t in thr:
+        if (prob > t).sum() >= n: return prob > t
+    return prob >= np.quantile(prob, 0.98)
+
 @lru_cache(maxsize=16)
-def _measure_rois(shape:tuple, spacing:float):
+def _measure_rois(shape:tuple, spacing:float) -> dict:
+    "The template's regions on a target grid, and its own tissue levels there (what `measure_volumes` calibrates against)."
     a = mni_atlas(); aff = target_grid(shape, spacing)
     p = world_grid(aff, shape)
-    chans = torch.from_numpy(np.stack([a['ventricles'], a['hippocampus'], a['gm']]))[None]
-    vent, hip, gm = sample_at(chans, a['affine'], p).numpy()
+    chans = torch.from_numpy(np.stack([a['ventricles'], a['hippocampus'], a['gm'], a['wm']]))[None]
+    vent, hip, gm, wm = sample_at(chans, a['affine'], p).numpy()
+    t1 = sample_at(_sources(anti_alias_sigma(spacing))[0][:, :1], a['affine'], p)[0].numpy()  # the template as rendered on this grid
     it = max(1, int(round(9 / spacing)))
     vroi = ndi.binary_dilation(vent > 0.5, iterations=it) if (vent > 0.5).any() else vent > 0.1
-    gthr = 0.8 if (gm > 0.8).sum() > 50 else 0.6
-    return vroi, hip, gm > gthr, abs(np.linalg.det(aff[:3, :3])) / 1000
+    gcore, wcore = _core(gm, (0.8, 0.6)), _core(wm)
+    vox = abs(np.linalg.det(aff[:3, :3])) / 1000
+    g_t, w_t = float(np.median(t1[gcore])), float(np.median(t1[wcore]))
+    # what the ventricle sum counts on the template itself beyond its true ventricles (the ROI's grey matter, partial
+    # volume), in units of one voxel of grey matter: subtracted from every scan at that scan's contrast
+    raw = (np.clip((w_t - t1) / (w_t - CSF_T1), 0, None) * vroi).sum() * vox
+    excess = (raw - (vent * vroi).sum() * vox) / ((w_t - g_t) / (w_t - CSF_T1))
+    return dict(vroi=vroi, hip=hip, gcore=gcore, wcore=wcore, vox=vox, g_t=g_t, w_t=w_t, excess_ml=float(excess))
+
+def tissue_levels(v:np.ndarray, roi:dict) -> tuple[float, float, float]:
+    "White matter, grey matter and CSF intensity of a scan: W, G measured, C predicted from them through the template's contrast."
+    W, G = float(np.median(v[roi['wcore']])), float(np.median(v[roi['gcore']]))
+    if not 0 < G < W: raise LDAEInputError(f"measure_volumes: grey matter ({G:.3g}) is not darker than white matter ({W:.3g}) in this volume; expected a T1 scan in template space, intensities ≥ 0")
+    gamma = np.log(G / W) / np.log(roi['g_t'] / roi['w_t'])   # the scan's contrast relative to the template's (a power law)
+    return W, G, float(W * (CSF_T1 / roi['w_t']) ** np.clip(gamma, 0.25, 4))
 
 def measure_volumes(volume, # a scan on a target grid, (D, H, W) or (1, D, H, W), intensities as after §3.2 preprocessing
                     spacing:float|None=None, # its voxel size in mm (default: `default_spacing` of its shape)
@@ -258,12 +279,13 @@ def measure_volumes(volume, # a scan on a target grid, (D, H, W) or (1, D, H, W)
     if v.ndim != 3: raise LDAEInputError(f"measure_volumes: volume of shape {v.shape}: expected (D, H, W) or (1, D, H, W)")
     if not np.isfinite(v).all(): raise LDAEInputError("measure_volumes: volume has NaN/Inf voxels")
     spacing = float(spacing or default_spacing(v.shape))
-    vroi, hip, gcore, vox = _measure_rois(tuple(v.shape), spacing)
-    G, C = float(np.median(v[gcore])), float(np.percentile(v[vroi], 2))
-    if G - C < 1e-6: raise LDAEInputError("measure_volumes: grey matter is not brighter than CSF in this volume; expected a T1 scan in template space")
-    fv = np.clip((G - v) / (G - C), 0, 1)
-    fh = np.clip((v - C) / (G - C), 0, 1)
-    return dict(ventricle_ml=float((fv * vroi).sum() * vox), hippocampus_ml=float((fh * hip).sum() * vox))
+    roi = _measure_rois(tuple(v.shape), spacing)
+    W, G, C = tissue_levels(v, roi)
+    fv = np.clip((W - v) / (W - C), 0, None)      # CSF fraction against the surrounding white matter; no upper clip (see text)
+    vent = (fv * roi['vroi']).sum() * roi['vox'] - roi['excess_ml'] * (W - G) / (W - C)   # minus what the template counts beyond its ventricles
+    C2 = min(float(np.percentile(v[roi['vroi']], 2)), G - 1e-6)   # hippocampus: against the darkest CSF (see text)
+    fh = np.clip((v - C2) / (G - C2), 0, 1)
+    return dict(ventricle_ml=float(vent), hippocampus_ml=float((fh * roi['hip']).sum() * roi['vox']))
 
 # %% ../nbs/01_synth.ipynb #f03285e2
 COHORT_COLUMNS = ['subject', 'path', 'diagnosis', 'session', 'age', 'latent_path', 'severity', 'ventricle_ml', 'hippocampus_ml']
