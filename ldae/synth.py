@@ -16,9 +16,9 @@ from .core import LDAEInputError, atomic_save, write_csv
 
 # %% auto #0
 __all__ = ['HIPPO_CENTRES', 'HIPPO_AXES', 'PAPER_SHAPE', 'DIAGNOSES', 'EFFECTS', 'NUISANCE', 'SESSIONS', 'CSF_T1', 'WM_T1',
-           'COHORT_COLUMNS', 'world_grid', 'mni_atlas', 'default_spacing', 'check_shape', 'target_grid',
-           'anti_alias_sigma', 'sample_at', 'flow', 'sample_subject', 'synth_volume', 'minmax', 'render_scan',
-           'tissue_levels', 'measure_volumes', 'save_nifti', 'synth_cohort', 'synth_mni']
+           'MAX_MEASURE_MM', 'COHORT_COLUMNS', 'world_grid', 'mni_atlas', 'default_spacing', 'check_shape',
+           'target_grid', 'anti_alias_sigma', 'sample_at', 'flow', 'sample_subject', 'synth_volume', 'minmax',
+           'render_scan', 'tissue_levels', 'measure_volumes', 'save_nifti', 'synth_cohort', 'synth_mni']
 
 # %% ../nbs/01_synth.ipynb #af3e1e60
 def world_grid(affine:np.ndarray, shape) -> torch.Tensor:
@@ -243,9 +243,13 @@ def _core(prob, thr=(0.9, 0.8, 0.6), n=50):
         if (prob > t).sum() >= n: return prob > t
     return prob >= np.quantile(prob, 0.98)
 
+MAX_MEASURE_MM = 12.0   # coarser voxels hold too little of the ventricles and the white matter core to measure
+
 @lru_cache(maxsize=16)
 def _measure_rois(shape:tuple, spacing:float) -> dict:
     "The template's regions on a target grid, and its own tissue levels there (what `measure_volumes` calibrates against)."
+    if not 0 < spacing <= MAX_MEASURE_MM:
+        raise LDAEInputError(f"measure_volumes: voxels of {spacing:g} mm on a {shape} grid: expected 0 < spacing ≤ {MAX_MEASURE_MM:g} mm")
     a = mni_atlas(); aff = target_grid(shape, spacing)
     p = world_grid(aff, shape)
     chans = torch.from_numpy(np.stack([a['ventricles'], a['hippocampus'], a['gm'], a['wm']]))[None]
@@ -256,16 +260,20 @@ def _measure_rois(shape:tuple, spacing:float) -> dict:
     gcore, wcore = _core(gm, (0.8, 0.6)), _core(wm)
     vox = abs(np.linalg.det(aff[:3, :3])) / 1000
     g_t, w_t = float(np.median(t1[gcore])), float(np.median(t1[wcore]))
+    if vroi.sum() < 8 or not CSF_T1 < g_t < w_t:
+        raise LDAEInputError(f"measure_volumes: a {shape} grid at {spacing:g} mm does not hold the template's ventricles and tissue levels "
+                             f"({int(vroi.sum())} ventricle-region voxels, grey {g_t:.2f} vs white {w_t:.2f}); expected a brain-sized grid in template space")
     # what the ventricle sum counts on the template itself beyond its true ventricles (the ROI's grey matter, partial
     # volume), in units of one voxel of grey matter: subtracted from every scan at that scan's contrast
     raw = (np.clip((w_t - t1) / (w_t - CSF_T1), 0, None) * vroi).sum() * vox
     excess = (raw - (vent * vroi).sum() * vox) / ((w_t - g_t) / (w_t - CSF_T1))
+    for m in (vroi, hip, gcore, wcore): m.setflags(write=False)   # cached: shared by every call
     return dict(vroi=vroi, hip=hip, gcore=gcore, wcore=wcore, vox=vox, g_t=g_t, w_t=w_t, excess_ml=float(excess))
 
 def tissue_levels(v:np.ndarray, roi:dict) -> tuple[float, float, float]:
     "White matter, grey matter and CSF intensity of a scan: W, G measured, C predicted from them through the template's contrast."
     W, G = float(np.median(v[roi['wcore']])), float(np.median(v[roi['gcore']]))
-    if not 0 < G < W: raise LDAEInputError(f"measure_volumes: grey matter ({G:.3g}) is not darker than white matter ({W:.3g}) in this volume; expected a T1 scan in template space, intensities ≥ 0")
+    if not 0 < G < W: raise LDAEInputError(f"measure_volumes: grey matter ({G:.3g}) is not darker than white matter ({W:.3g}) in this volume; expected a T1 scan in template space")
     gamma = np.log(G / W) / np.log(roi['g_t'] / roi['w_t'])   # the scan's contrast relative to the template's (a power law)
     return W, G, float(W * (CSF_T1 / roi['w_t']) ** np.clip(gamma, 0.25, 4))
 
@@ -278,14 +286,17 @@ def measure_volumes(volume, # a scan on a target grid, (D, H, W) or (1, D, H, W)
     if v.ndim == 4 and v.shape[0] == 1: v = v[0]
     if v.ndim != 3: raise LDAEInputError(f"measure_volumes: volume of shape {v.shape}: expected (D, H, W) or (1, D, H, W)")
     if not np.isfinite(v).all(): raise LDAEInputError("measure_volumes: volume has NaN/Inf voxels")
+    if v.min() < -0.1 or v.max() > 1.5:
+        raise LDAEInputError(f"measure_volumes: intensities in [{v.min():.3g}, {v.max():.3g}]; expected a scan scaled to [0, 1] (§3.2: per-scan min–max)")
     spacing = float(spacing or default_spacing(v.shape))
     roi = _measure_rois(tuple(v.shape), spacing)
     W, G, C = tissue_levels(v, roi)
-    fv = np.clip((W - v) / (W - C), 0, None)      # CSF fraction against the surrounding white matter; no upper clip (see text)
+    fv = np.clip((W - v) / (W - C), 0, 1.5)      # CSF fraction against the surrounding white matter; room above 1 (see text)
     vent = (fv * roi['vroi']).sum() * roi['vox'] - roi['excess_ml'] * (W - G) / (W - C)   # minus what the template counts beyond its ventricles
-    C2 = min(float(np.percentile(v[roi['vroi']], 2)), G - 1e-6)   # hippocampus: against the darkest CSF (see text)
+    C2 = float(np.percentile(v[roi['vroi']], 2))   # hippocampus: against the darkest CSF (see text) …
+    if C2 >= G: C2 = C                              # … or the predicted level where the ventricle region has nothing darker than grey matter
     fh = np.clip((v - C2) / (G - C2), 0, 1)
-    return dict(ventricle_ml=float(vent), hippocampus_ml=float((fh * roi['hip']).sum() * roi['vox']))
+    return dict(ventricle_ml=max(float(vent), 0.0), hippocampus_ml=float((fh * roi['hip']).sum() * roi['vox']))
 
 # %% ../nbs/01_synth.ipynb #f03285e2
 COHORT_COLUMNS = ['subject', 'path', 'diagnosis', 'session', 'age', 'latent_path', 'severity', 'ventricle_ml', 'hippocampus_ml']
