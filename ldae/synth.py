@@ -243,6 +243,10 @@ def _core(prob, thr=(0.9, 0.8, 0.6), n=50):
         if (prob > t).sum() >= n: return prob > t
     return prob >= np.quantile(prob, 0.98)
 
+def _csf_fraction(v, W:float, C:float):
+    "CSF fraction of each voxel against white matter: 0 at W, 1 at C, up to 1.5 below C (see text)."
+    return np.clip((W - v) / (W - C), 0, 1.5)
+
 MAX_MEASURE_MM = 12.0   # coarser voxels hold too little of the ventricles and the white matter core to measure
 
 @lru_cache(maxsize=16)
@@ -265,7 +269,7 @@ def _measure_rois(shape:tuple, spacing:float) -> dict:
                              f"({int(vroi.sum())} ventricle-region voxels, grey {g_t:.2f} vs white {w_t:.2f}); expected a brain-sized grid in template space")
     # what the ventricle sum counts on the template itself beyond its true ventricles (the ROI's grey matter, partial
     # volume), in units of one voxel of grey matter: subtracted from every scan at that scan's contrast
-    raw = (np.clip((w_t - t1) / (w_t - CSF_T1), 0, None) * vroi).sum() * vox
+    raw = (_csf_fraction(t1, w_t, CSF_T1) * vroi).sum() * vox
     excess = (raw - (vent * vroi).sum() * vox) / ((w_t - g_t) / (w_t - CSF_T1))
     for m in (vroi, hip, gcore, wcore): m.setflags(write=False)   # cached: shared by every call
     return dict(vroi=vroi, hip=hip, gcore=gcore, wcore=wcore, vox=vox, g_t=g_t, w_t=w_t, excess_ml=float(excess))
@@ -291,8 +295,7 @@ def measure_volumes(volume, # a scan on a target grid, (D, H, W) or (1, D, H, W)
     spacing = float(spacing or default_spacing(v.shape))
     roi = _measure_rois(tuple(v.shape), spacing)
     W, G, C = tissue_levels(v, roi)
-    fv = np.clip((W - v) / (W - C), 0, 1.5)      # CSF fraction against the surrounding white matter; room above 1 (see text)
-    vent = (fv * roi['vroi']).sum() * roi['vox'] - roi['excess_ml'] * (W - G) / (W - C)   # minus what the template counts beyond its ventricles
+    vent = (_csf_fraction(v, W, C) * roi['vroi']).sum() * roi['vox'] - roi['excess_ml'] * (W - G) / (W - C)   # minus what the template counts beyond its ventricles
     C2 = float(np.percentile(v[roi['vroi']], 2))   # hippocampus: against the darkest CSF (see text) …
     if C2 >= G: C2 = C                              # … or the predicted level where the ventricle region has nothing darker than grey matter
     fh = np.clip((v - C2) / (G - C2), 0, 1)
