@@ -10,12 +10,11 @@ import numpy as np, pandas as pd, torch, torch.nn as nn
 from fastai.learner import Learner
 from fastai.callback.core import Callback
 from fastai.callback.training import GradientClip, GradientAccumulation
-from fastai.callback.tracker import EarlyStoppingCallback
 from fastai.metrics import Metric
 from fastai.optimizer import Adam
 from .core import LDAEInputError, seed_everything, get_device, load_checkpoint, load_state_strict, write_json, peak_memory
-from .training import (StepCounter, NaNGuard, TimeBudget, EMA, Checkpoint, load_resume, quiet, apply_precision,
-                           fit_resumable, require_latents)
+from .training import (StepCounter, NaNGuard, TimeBudget, EMA, Checkpoint, SparseEarlyStopping, load_resume, quiet,
+                           apply_precision, fit_resumable, require_latents)
 from .data import cohort_splits, cohort_dls
 from .latent_ddpm import LatentDDPM, load_ddpm
 from .ddpm_learner import DiffusionNoise
@@ -57,12 +56,22 @@ class PDAENoise(DiffusionNoise):
 
 class GuidedDecodeSSIM(Metric):
     "Validation: SSIM of decode(y_sem, random z_T) against the autoencoder's reconstruction of the scan."
-    def __init__(self, S:int=10, seed:int=0): self.S, self.seed, self.refs = S, seed, {}
+    def __init__(self, S:int=10, seed:int=0,
+                 every:int=1): # decode every `every`-th epoch and the last one of a fit; None (no value) on the others
+        if int(every) < 1: raise LDAEInputError(f"train.val_every={every}: expected an integer ≥ 1")
+        self.S, self.seed, self.every, self.refs = S, seed, int(every), {}
     @property
     def name(self): return 'ssim_ysem'
-    def reset(self): self.total, self.count, self.gen = 0., 0, torch.Generator().manual_seed(self.seed)
+    def due(self, learn) -> bool:
+        "Whether this validation decodes: every epoch for every=1; else epochs every, 2·every, … (counted over the whole run) and a fit's last (also when `TimeBudget` ends it)."
+        if self.every == 1 or not hasattr(learn, 'n_epoch'): return True
+        e = int(learn.epoch) + int(getattr(learn, 'epoch_offset', 0)); tb = getattr(learn, 'time_budget', None)
+        return (e + 1) % self.every == 0 or int(learn.epoch) == int(learn.n_epoch) - 1 or bool(tb is not None and tb.stopping)
+    def reset(self): self.total, self.count, self.gen, self.active = 0., 0, torch.Generator().manual_seed(self.seed), None
     @torch.no_grad()
     def accumulate(self, learn):
+        if self.active is None: self.active = self.due(learn)
+        if not self.active: return
         m = learn.model; ddpm = m.denoiser.ddpm; x, z0 = learn.xb[0], learn.z0
         zT = torch.randn(z0.shape, generator=self.gen).to(z0.device, z0.dtype)
         zhat = ddim_sample(m.denoiser.eps_fn(m.encoder(x)), zT, ddpm.schedule, self.S)
@@ -71,7 +80,7 @@ class GuidedDecodeSSIM(Metric):
         s = ssim3d(ddpm.decode_latent(zhat).float().clamp(0, 1), self.refs[learn.iter])
         self.total += float(s.sum()); self.count += len(s)
     @property
-    def value(self): return self.total / max(self.count, 1)
+    def value(self): return self.total / self.count if self.count else None
 
 # %% ../nbs/43_repr_learner.ipynb #06ca25a3
 def stage3_parts(cfg:dict, ddpm:LatentDDPM) -> tuple[SemanticEncoder, ShiftDecoder]:
@@ -102,10 +111,10 @@ def ldae_learner(cfg:dict, df:pd.DataFrame, ddpm:LatentDDPM, out_dir, device='au
            Checkpoint(out, 'ldae_training', {'encoder': enc.config, 'shift': shift.config}, cfg, monitor, [ema], ck,
                       lower_is_better=not higher, state_fn=lambda m: m.trainable().state_dict()),
            TimeBudget(T['max_minutes'])]
-    if T['patience']: cbs.append(EarlyStoppingCallback(monitor=monitor, comp=np.greater if higher else np.less, patience=int(T['patience'])))
+    if T['patience']: cbs.append(SparseEarlyStopping(monitor=monitor, comp=np.greater if higher else np.less, patience=int(T['patience'])))
     if int(T['accumulate']) > 1: cbs.append(GradientAccumulation(int(T['accumulate']) * int(d['batch_size'])))
     learn = Learner(dls, model, loss_func=PDAELoss(ddpm.schedule, float(cfg['loss']['gamma'])), opt_func=Adam, lr=float(T['lr']), wd=0.,
-                    metrics=[GuidedDecodeSSIM(int(T['val_steps']), int(T['seed']))], cbs=cbs, path=out, model_dir='.',
+                    metrics=[GuidedDecodeSSIM(int(T['val_steps']), int(T['seed']), int(T.get('val_every', 1)))], cbs=cbs, path=out, model_dir='.',
                     splitter=lambda m: [list(m.trainable().parameters())])
     apply_precision(learn, dev, T['mixed_precision'])
     if not show_progress: quiet(learn)

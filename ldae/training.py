@@ -10,11 +10,12 @@ import numpy as np, pandas as pd, torch
 from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.progress import ProgressCallback
 from fastai.callback.schedule import ParamScheduler, combined_cos
+from fastai.callback.tracker import EarlyStoppingCallback
 from .core import LDAEInputError, LDAETrainingError, save_checkpoint, load_checkpoint, load_state_strict, atomic_save, write_csv
 
 # %% auto #0
-__all__ = ['rng_state', 'set_rng_state', 'StepCounter', 'NaNGuard', 'TimeBudget', 'EMA', 'Checkpoint', 'load_resume',
-           'lr_schedule', 'quiet', 'apply_precision', 'fit_resumable', 'require_latents']
+__all__ = ['rng_state', 'set_rng_state', 'StepCounter', 'NaNGuard', 'TimeBudget', 'EMA', 'Checkpoint', 'SparseEarlyStopping',
+           'load_resume', 'lr_schedule', 'quiet', 'apply_precision', 'fit_resumable', 'require_latents']
 
 # %% ../nbs/40_training.ipynb #080c7c31
 def rng_state() -> dict:
@@ -53,9 +54,13 @@ class TimeBudget(Callback):
     "Stop after the epoch during which `minutes` have passed (checkpoints of that epoch are written first)."
     order = 70
     def __init__(self, minutes:float|None=None): self.minutes = minutes
-    def before_fit(self): self.t0 = time.time()
+    def before_fit(self): self.t0, self.stop = time.time(), False
+    def after_train(self):   # decided before validation, so a metric computed only on some epochs can see this one is the last (`stopping`)
+        self.stop = bool(self.minutes) and (time.time() - self.t0) / 60 >= self.minutes
     def after_epoch(self):
-        if self.minutes and (time.time() - self.t0) / 60 >= self.minutes: raise CancelFitException()
+        if self.stop: raise CancelFitException()
+    @property
+    def stopping(self) -> bool: return bool(getattr(self, 'stop', False))
 
 # %% ../nbs/40_training.ipynb #710dc45e
 class EMA(Callback):
@@ -109,13 +114,17 @@ class Checkpoint(Callback):
                                  "(set the same train.monitor, or start a new run)")
         self.best = float(ck['best']) if ck else (math.inf if lower_is_better else -math.inf)
         self.offset, self.history = (int(ck['epoch']) + 1, list(ck['history'])) if ck else (0, [])
+    def before_epoch(self): self.trained = False
+    def after_train(self): self.trained = True
     def after_epoch(self):
-        names = list(self.recorder.metric_names[1:-1]); vals = dict(zip(names, self.recorder.log[1:-1]))
+        if not getattr(self, 'trained', False): return   # `learn.validate()` also runs before/after_epoch (and _fit), but trains nothing: nothing to save
+        names = [n for n in self.recorder.metric_names[1:] if n != 'time']; vals = dict(zip(names, self.recorder.log[1:]))
         if self.monitor not in vals: raise LDAEInputError(f"Checkpoint: no {self.monitor!r} among the recorded values {names}")
-        v = float(vals[self.monitor]); epoch = int(self.epoch) + self.offset
+        v = vals[self.monitor]; epoch = int(self.epoch) + self.offset
         self.history.append({'epoch': epoch, 'step': int(self.learn.step_count), **{k: float(x) for k, x in vals.items() if x is not None}})
-        improved = v < self.best if self.lower else v > self.best
-        if improved: self.best = v
+        if v is None: improved = math.isinf(self.best)   # an epoch without validation (`val_every`): best.ckpt only while none was validated
+        else: v = float(v); improved = v < self.best if self.lower else v > self.best
+        if improved and v is not None: self.best = v
         extra = dict(opt=self.learn.opt.state_dict(), epoch=epoch, step=int(self.learn.step_count), best=float(self.best),
                      rng=rng_state(), model_config=self.model_config, history=self.history, monitor=self.monitor)
         for s in self.states: extra |= s.checkpoint_state()
@@ -125,6 +134,11 @@ class Checkpoint(Callback):
             atomic_save(self.out / 'last.ckpt', lambda tmp: shutil.copyfile(best, tmp))          # same bytes, serialised once
         else: save_checkpoint(self.out / 'last.ckpt', self.kind, self.train_config, state, **extra)
         write_csv(self.out / 'history.csv', pd.DataFrame(self.history))
+
+class SparseEarlyStopping(EarlyStoppingCallback):
+    "fastai's early stopping for a metric that is computed only on some epochs (None on the others, `val_every`): patience counts validated epochs."
+    def after_epoch(self):
+        if self.recorder.values[-1][self.idx] is not None: super().after_epoch()
 
 def load_resume(out_dir, kind:str, model_config:dict, device='cpu') -> dict:
     "The `last.ckpt` of a run folder for `--resume`, checked to belong to a model with `model_config`."
