@@ -53,14 +53,12 @@ class NaNGuard(Callback):
 class TimeBudget(Callback):
     "Stop after the epoch during which `minutes` have passed (checkpoints of that epoch are written first)."
     order = 70
-    def __init__(self, minutes:float|None=None): self.minutes = minutes
-    def before_fit(self): self.t0, self.stop = time.time(), False
-    def after_train(self):   # decided before validation, so a metric computed only on some epochs can see this one is the last (`stopping`)
-        self.stop = bool(self.minutes) and (time.time() - self.t0) / 60 >= self.minutes
+    def __init__(self, minutes:float|None=None): self.minutes, self.stopping = minutes, False
+    def before_fit(self): self.t0, self.stopping = time.time(), False
+    def after_train(self):   # decided before validation, so a metric computed only on some epochs can see this one is the last
+        self.stopping = bool(self.minutes) and (time.time() - self.t0) / 60 >= self.minutes
     def after_epoch(self):
-        if self.stop: raise CancelFitException()
-    @property
-    def stopping(self) -> bool: return bool(getattr(self, 'stop', False))
+        if self.stopping: raise CancelFitException()
 
 # %% ../nbs/40_training.ipynb #710dc45e
 class EMA(Callback):
@@ -114,10 +112,11 @@ class Checkpoint(Callback):
                                  "(set the same train.monitor, or start a new run)")
         self.best = float(ck['best']) if ck else (math.inf if lower_is_better else -math.inf)
         self.offset, self.history = (int(ck['epoch']) + 1, list(ck['history'])) if ck else (0, [])
+        self.trained = False
     def before_epoch(self): self.trained = False
     def after_train(self): self.trained = True
     def after_epoch(self):
-        if not getattr(self, 'trained', False): return   # `learn.validate()` also runs before/after_epoch (and _fit), but trains nothing: nothing to save
+        if not self.trained: return   # `learn.validate()` also runs before/after_epoch (and _fit), but trains nothing: nothing to save
         names = [n for n in self.recorder.metric_names[1:] if n != 'time']; vals = dict(zip(names, self.recorder.log[1:]))
         if self.monitor not in vals: raise LDAEInputError(f"Checkpoint: no {self.monitor!r} among the recorded values {names}")
         v = vals[self.monitor]; epoch = int(self.epoch) + self.offset
