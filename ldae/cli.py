@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--input', required=True, type=Path, nargs='+', help='NIfTI scan(s)')
     p.add_argument('--out', required=True, type=Path, help='output NIfTI (one input) or folder (several)')
     p.add_argument('--steps', type=int, default=None, help="DDIM steps for encoding and decoding (default: the bundle's, 100)")
+    p.add_argument('--scale', type=float, default=None, help="guidance scale s in ε̂ = ε_θ − s·√(1−ᾱ)·G (default: the bundle's; 1 = the reference)")
+    p.add_argument('--stop', type=float, default=None, help="stop guidance for the last fraction of the steps, in [0, 1] (default: the bundle's, 0)")
     _common(p)
     p = sub.add_parser('demo', help='the main job: synthesise, train, evaluate, report',
                        description='Run the whole pipeline on the embedded synthetic cohort and write DIR/report.md, '
@@ -138,6 +140,13 @@ def cmd_reconstruct(a) -> int:
     from ldae.synth import save_nifti
     from ldae.core import get_device
     m = load_ldae(a.ckpt, device=get_device(a.device))
+    if a.steps is not None and a.steps < 1: raise LDAEInputError(f"--steps {a.steps}: expected an integer ≥ 1")
+    if a.scale is not None:
+        if not a.scale >= 0: raise LDAEInputError(f"--scale {a.scale}: expected a number ≥ 0 (1 = the reference, 0 = no guidance)")
+        m.scale = a.scale
+    if a.stop is not None:
+        if not 0 <= a.stop <= 1: raise LDAEInputError(f"--stop {a.stop}: expected a fraction in [0, 1]")
+        m.stop = a.stop
     many = len(a.input) > 1
     if many: a.out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
@@ -148,7 +157,8 @@ def cmd_reconstruct(a) -> int:
         dst = a.out / (name[:-7] + '_recon.nii.gz' if name.endswith('.nii.gz') else Path(name).stem + '_recon.nii.gz') if many else a.out
         save_nifti(dst, r, v.affine.numpy() if hasattr(v.affine, 'numpy') else v.affine)
         print(f"{p} → {dst}")
-    print(f"reconstructed {len(a.input)} scan(s) with S={a.steps or m.steps} DDIM steps in {time.time() - t0:.1f} s")
+    print(f"reconstructed {len(a.input)} scan(s) with S={a.steps or m.steps} DDIM steps, guidance scale {m.scale:g}"
+          f"{f' (stopped for the last {m.stop:.0%})' if m.stop else ''} in {time.time() - t0:.1f} s")
     return 0
 
 def cmd_save_latents(a) -> int:

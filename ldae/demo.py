@@ -284,7 +284,7 @@ def ldae_section(out, df:pd.DataFrame, seed:int=0, device='auto', epochs:int|Non
            'ventricle_err_ml_shuffled_ysem': err_sh, 'ventricle_spread_ml': spread, 'r_ventricle_ysem_only': r_v, 'ae_ssim': ssim_ae,
            'r_ventricle_shuffled_ysem': r_sh_v, 'ventricle_err_ml_ae': err_ae, 'r_ventricle_ae': r_ae_v, 'ventricle_spread_ml_ae': spread_ae,
            'ventricle_err_ml_ysem_vs_ae': err_yae, 'r_ventricle_ysem_vs_ae': r_yae, 'ventricle_err_ml_shuffled_vs_ae': err_shae,
-           'n_ysem_decodes_unmeasurable': n_bad,
+           'n_ysem_decodes_unmeasurable': n_bad, 'guidance_scale': m.scale, 'ysem_dim': m.encoder.dim,
            'n_test_scans': int(len(x)), 'train_seconds': round(s['train_seconds'], 1), 'steps': s['steps'], 'best_epoch': s['best_epoch'],
            'best_val_ssim_ysem': s['best_ssim_ysem'], 'n_params_trained': s['n_params_trained'], 'guided_step_ratio': cost['ratio'],
            'peak_rss_bytes': s['peak_memory']['rss_peak']}
@@ -299,7 +299,7 @@ def ldae_section(out, df:pd.DataFrame, seed:int=0, device='auto', epochs:int|Non
           f"Held-out reconstruction, {len(x)} scans (SSIM against the input scans):\n",
           tab.to_markdown(floatfmt='.4f') if _has_tabulate() else tab.to_string(), '\n',
           f"\nAt S = 50: SSIM(AE) − SSIM(LDAE) = {gap:+.4f} (target: within 0.005).\n",
-          f"\n**What y_sem carries.** Decoding each scan's own y_sem with a random z_T, the measured ventricles are off by {_ml(err)} on "
+          f"\n**What y_sem carries.** Decoding each scan's own y_sem with a random z_T (DDIM-{S_y}, guidance scale {m.scale:g}), the measured ventricles are off by {_ml(err)} on "
           f"average (r = {_r(r_v)}); with another subject's y_sem by {_ml(err_sh)} (r = {_r(r_sh_v)}). The between-subject spread (sd) "
           f"of the test scans is {_ml(spread)}" + (f"; {n_bad} of {len(x)} decodes could not be measured (not T1-like) and are left out" if n_bad else '') + ". "
           f"Everything decoded passes through the autoencoder, so its own reconstruction is the bound: AE reconstructions are off by "

@@ -87,6 +87,7 @@ class LDAE(nn.Module):
         "NIfTI files → (B, 1, D, H, W) on this model's grid (§3.2 preprocessing)."
         from ldae.data import load_volume
         paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+        if not paths: raise LDAEInputError("load_scans: no NIfTI paths given (expected one path or a list of them)")
         return torch.stack([load_volume(p, self.ae.input_shape, self.ae.spacing).as_tensor() for p in paths])
 
 # %% ../nbs/50_pipeline.ipynb #f4291bd2

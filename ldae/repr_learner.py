@@ -26,7 +26,8 @@ from .metrics import ssim3d
 from .pipeline import LDAE, save_ldae
 
 # %% auto #0
-__all__ = ['LDAEModel', 'PDAELoss', 'PDAENoise', 'GuidedDecodeSSIM', 'stage3_parts', 'ldae_learner', 'fit_ldae']
+__all__ = ['LDAEModel', 'PDAELoss', 'PDAENoise', 'GuidedDecodeSSIM', 'sample_defaults', 'stage3_parts', 'ldae_learner',
+           'fit_ldae']
 
 # %% ../nbs/43_repr_learner.ipynb #05f893f5
 class LDAEModel(nn.Module):
@@ -57,9 +58,11 @@ class PDAENoise(DiffusionNoise):
 class GuidedDecodeSSIM(Metric):
     "Validation: SSIM of decode(y_sem, random z_T) against the autoencoder's reconstruction of the scan."
     def __init__(self, S:int=10, seed:int=0,
-                 every:int=1): # decode every `every`-th epoch and the last one of a fit; None (no value) on the others
+                 every:int=1, # decode every `every`-th epoch and the last one of a fit; None (no value) on the others
+                 scale:float=1.0, stop:float=0.0): # guidance scale and stop of the decodes (the config's `sample`)
         if int(every) < 1: raise LDAEInputError(f"train.val_every={every}: expected an integer ≥ 1")
         self.S, self.seed, self.every, self.refs = S, seed, int(every), {}
+        self.scale, self.stop = float(scale), float(stop)
     @property
     def name(self): return 'ssim_ysem'
     def due(self, learn) -> bool:
@@ -74,7 +77,7 @@ class GuidedDecodeSSIM(Metric):
         if not self.active: return
         m = learn.model; ddpm = m.denoiser.ddpm; x, z0 = learn.xb[0], learn.z0
         zT = torch.randn(z0.shape, generator=self.gen).to(z0.device, z0.dtype)
-        zhat = ddim_sample(m.denoiser.eps_fn(m.encoder(x)), zT, ddpm.schedule, self.S)
+        zhat = ddim_sample(m.denoiser.eps_fn(m.encoder(x), self.scale, self.stop), zT, ddpm.schedule, self.S)
         if learn.iter not in self.refs:   # the validation batches repeat in order: decode each reference once per run
             self.refs[learn.iter] = ddpm.decode_latent(z0).float().clamp(0, 1)
         s = ssim3d(ddpm.decode_latent(zhat).float().clamp(0, 1), self.refs[learn.iter])
@@ -83,6 +86,15 @@ class GuidedDecodeSSIM(Metric):
     def value(self): return self.total / self.count if self.count else None
 
 # %% ../nbs/43_repr_learner.ipynb #06ca25a3
+def sample_defaults(cfg:dict) -> tuple[int, float, float]:
+    "(DDIM steps, guidance scale, guidance stop) of a stage-3 config's `sample` section: what the bundle carries and the validation decodes use."
+    s = cfg.get('sample') or {}
+    try: steps, scale, stop = int(s.get('steps', 100)), float(s.get('scale', 1.0)), float(s.get('stop', 0.0))
+    except (TypeError, ValueError): raise LDAEInputError(f"sample={s}: expected steps (integer ≥ 1), scale (number ≥ 0) and stop (fraction in [0, 1])") from None
+    if steps < 1 or scale < 0 or not 0 <= stop <= 1:
+        raise LDAEInputError(f"sample={s}: expected steps ≥ 1, scale ≥ 0 and stop in [0, 1] (scale 1 = the reference, 0 = no guidance)")
+    return steps, scale, stop
+
 def stage3_parts(cfg:dict, ddpm:LatentDDPM) -> tuple[SemanticEncoder, ShiftDecoder]:
     "The untrained Enc_φ and G_ψ of a stage-3 config; `encoder.standardise: true` standardises the input on the autoencoder's grid."
     e = dict(cfg['encoder']); std = e.pop('standardise', False); ae = ddpm.ae
@@ -114,7 +126,7 @@ def ldae_learner(cfg:dict, df:pd.DataFrame, ddpm:LatentDDPM, out_dir, device='au
     if T['patience']: cbs.append(SparseEarlyStopping(monitor=monitor, comp=np.greater if higher else np.less, patience=int(T['patience'])))
     if int(T['accumulate']) > 1: cbs.append(GradientAccumulation(int(T['accumulate']) * int(d['batch_size'])))
     learn = Learner(dls, model, loss_func=PDAELoss(ddpm.schedule, float(cfg['loss']['gamma'])), opt_func=Adam, lr=float(T['lr']), wd=0.,
-                    metrics=[GuidedDecodeSSIM(int(T['val_steps']), int(T['seed']), int(T.get('val_every', 1)))], cbs=cbs, path=out, model_dir='.',
+                    metrics=[GuidedDecodeSSIM(int(T['val_steps']), int(T['seed']), int(T.get('val_every', 1)), *sample_defaults(cfg)[1:])], cbs=cbs, path=out, model_dir='.',
                     splitter=lambda m: [list(m.trainable().parameters())])
     apply_precision(learn, dev, T['mixed_precision'])
     if not show_progress: quiet(learn)
@@ -140,7 +152,7 @@ def fit_ldae(cfg:dict, csv, # the table written by `save_latents`
     start, train_s = fit_resumable(learn, T, ck, target=learn.model.trainable())
     best = load_checkpoint(out / 'best.ckpt', 'ldae_training')
     trained = learn.model.trainable(); load_state_strict(trained, best['ema'], f"{out / 'best.ckpt'} (EMA weights)")
-    model = LDAE(ddpm, learn.model.encoder, learn.model.denoiser.shift).eval()
+    model = LDAE(ddpm, learn.model.encoder, learn.model.denoiser.shift, *sample_defaults(cfg)).eval()
     h = learn.checkpoint.history; hb = next((r for r in h if r['epoch'] == int(best['epoch'])), {})
     save_ldae(out / 'ldae.ckpt', model, trained_on=str(csv), best_epoch=int(best['epoch']), best_ssim_ysem=hb.get('ssim_ysem'),
               monitor=learn.checkpoint.monitor, best=float(best['best']))

@@ -51,8 +51,9 @@ def sinusoidal_positions(n:int, dim:int) -> torch.Tensor:
 # %% ../nbs/31_semantic_encoder.ipynb #3ad3c2c1
 ENCODER_PRESETS = {
     'paper': dict(backbone='convnext_small', dim=768, heads=8, dropout=0.1, max_slices=128),
-    # the cpu encoder standardises its input and batch-normalises y_sem: without both y_sem collapsed on SynthAD (see below)
-    'cpu': dict(backbone='cnn', dim=64, heads=4, dropout=0.1, max_slices=128, channels=(16, 32, 64, 64), norm='batch'),
+    # the cpu encoder standardises its input and batch-normalises y_sem: without both y_sem collapsed on SynthAD (see below);
+    # 128-d: y_sem + random z_T decodes keep the ventricles better than with 64 (ldae_repr_learn.yaml, where the stage reads its encoder from)
+    'cpu': dict(backbone='cnn', dim=128, heads=4, dropout=0.1, max_slices=128, channels=(16, 32, 64, 64), norm='batch'),
 }
 
 class SemanticEncoder(nn.Module):

@@ -30,7 +30,7 @@ def test_fit_writes_bundle_and_history(bundle):
     assert s['steps'] > 0 and 0 < s['best_ssim_ysem'] <= 1
     h = pd.read_csv(bundle / 'history.csv'); assert list(h.epoch) == [0, 1, 2] and 'ssim_ysem' in h
     m = load_ldae(bundle / 'ldae.ckpt')
-    assert m.ae.input_shape == (32, 40, 32) and m.steps == 100
+    assert m.ae.input_shape == (32, 40, 32) and (m.steps, m.scale, m.stop) == (100, 1.5, 0.0)   # the cpu config's `sample`
     ck = load_checkpoint(bundle / 'last.ckpt', 'ldae_training')
     assert not any(k.startswith('denoiser.ddpm') for k in ck['state_dict'])     # the frozen ε_θ is not in training checkpoints
 
@@ -43,12 +43,21 @@ def test_reconstruct_command_keeps_affine(small_cohort, bundle, tmp_path):
     r = ldae_cmd('reconstruct', '--ckpt', bundle / 'ldae.ckpt', '--input', df._path[0], df._path[1], '--out', tmp_path / 'many',
                  '--steps', 3, '--quiet', check=True)
     assert len(list((tmp_path / 'many').glob('*_recon.nii.gz'))) == 2
+    r = ldae_cmd('reconstruct', '--ckpt', bundle / 'ldae.ckpt', '--input', src, '--out', tmp_path / 'r0.nii.gz', '--steps', 5, '--scale', 0,
+                 '--quiet', check=True)
+    assert 'guidance scale 0' in r.stdout and 'guidance scale 1.5' not in r.stdout
+    assert not np.array_equal(nib.load(tmp_path / 'r0.nii.gz').get_fdata(), v)    # without G_ψ: plain DDIM inversion and decoding
 
 def test_reconstruct_errors(small_cohort, bundle, tmp_path):
     r = ldae_cmd('reconstruct', '--ckpt', bundle / 'ldae.ckpt', '--input', tmp_path / 'missing.nii.gz', '--out', tmp_path / 'x.nii.gz')
     assert r.returncode == 2 and 'missing.nii.gz' in r.stderr and 'Traceback' not in r.stderr
     r = ldae_cmd('reconstruct', '--ckpt', bundle / 'last.ckpt', '--input', small_cohort / 'cohort.csv', '--out', tmp_path / 'x.nii.gz')
     assert r.returncode == 2 and "'ldae_training' checkpoint; expected 'ldae'" in r.stderr
+    for opt, bad, want in [('--scale', -1, '--scale -1.0: expected a number ≥ 0'), ('--stop', 2, '--stop 2.0: expected a fraction in [0, 1]'),
+                           ('--steps', 0, '--steps 0: expected an integer ≥ 1')]:
+        r = ldae_cmd('reconstruct', '--ckpt', bundle / 'ldae.ckpt', '--input', small_cohort / 'x.nii.gz', '--out', tmp_path / 'x.nii.gz', opt, bad)
+        assert r.returncode == 2 and want in r.stderr and 'Traceback' not in r.stderr
+        assert not (tmp_path / 'x.nii.gz').exists()
 
 def test_different_codes_decode_differently(small_cohort, bundle):
     m = load_ldae(bundle / 'ldae.ckpt'); df = read_cohort(small_cohort / 'cohort.csv')
