@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--out', required=True, type=Path, help='output NIfTI (one input) or folder (several)')
     p.add_argument('--steps', type=int, default=None, help="DDIM steps for encoding and decoding (default: the bundle's, 100)")
     p.add_argument('--scale', type=float, default=None, help="guidance scale s in ε̂ = ε_θ − s·√(1−ᾱ)·G (default: the bundle's; 1 = the reference)")
-    p.add_argument('--stop', type=float, default=None, help="stop guidance for the last fraction of the steps, in [0, 1] (default: the bundle's, 0)")
+    p.add_argument('--stop', type=float, default=None, help="guidance off for timesteps t < stop·T, a fraction in [0, 1] (default: the bundle's, 0)")
     _common(p)
     p = sub.add_parser('demo', help='the main job: synthesise, train, evaluate, report',
                        description='Run the whole pipeline on the embedded synthetic cohort and write DIR/report.md, '
@@ -139,14 +139,12 @@ def cmd_reconstruct(a) -> int:
     from ldae.data import load_volume
     from ldae.synth import save_nifti
     from ldae.core import get_device
+    from ldae.guidance import check_sampling
+    check_sampling(100 if a.steps is None else a.steps, 1 if a.scale is None else a.scale, 0 if a.stop is None else a.stop,
+                   'ldae reconstruct')                       # bad options fail before the bundle is loaded
     m = load_ldae(a.ckpt, device=get_device(a.device))
-    if a.steps is not None and a.steps < 1: raise LDAEInputError(f"--steps {a.steps}: expected an integer ≥ 1")
-    if a.scale is not None:
-        if not a.scale >= 0: raise LDAEInputError(f"--scale {a.scale}: expected a number ≥ 0 (1 = the reference, 0 = no guidance)")
-        m.scale = a.scale
-    if a.stop is not None:
-        if not 0 <= a.stop <= 1: raise LDAEInputError(f"--stop {a.stop}: expected a fraction in [0, 1]")
-        m.stop = a.stop
+    if a.scale is not None: m.scale = a.scale
+    if a.stop is not None: m.stop = a.stop
     many = len(a.input) > 1
     if many: a.out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()

@@ -10,7 +10,7 @@ from .core import LDAEInputError
 from .schedule import NoiseSchedule, bcast
 
 # %% auto #0
-__all__ = ['pdae_coefficients', 'pdae_loss', 'guided_eps', 'guidance_active']
+__all__ = ['pdae_coefficients', 'pdae_loss', 'guided_eps', 'check_sampling', 'guidance_active']
 
 # %% ../nbs/23_guidance.ipynb #7e6dacb6
 def pdae_coefficients(schedule:NoiseSchedule, gamma:float=0.1) -> tuple[torch.Tensor, torch.Tensor]:
@@ -30,6 +30,18 @@ def pdae_loss(eps:torch.Tensor, eps_theta:torch.Tensor, G:torch.Tensor, t:torch.
 def guided_eps(eps_theta:torch.Tensor, G:torch.Tensor, t:torch.Tensor, schedule:NoiseSchedule, scale:float=1.0) -> torch.Tensor:
     "ε̂ = ε_θ − scale·√(1−ᾱ_t)·G"
     return eps_theta - scale * bcast(schedule.sqrt_1m_abar.to(G.device), t, G) * G
+
+def check_sampling(steps=100, scale=1.0, stop=0.0, what:str='sampling') -> tuple[int, float, float]:
+    "(steps, scale, stop) as (int, float, float), or an `LDAEInputError` naming `what` and the bad value: steps a whole number ≥ 1, scale finite ≥ 0, stop in [0, 1]."
+    def num(v, name):
+        if isinstance(v, bool): raise LDAEInputError(f"{what}: {name}={v!r}; expected a number")
+        try: return float(v)
+        except (TypeError, ValueError): raise LDAEInputError(f"{what}: {name}={v!r}; expected a number") from None
+    s, g, f = num(steps, 'steps'), num(scale, 'scale'), num(stop, 'stop')
+    if not (math.isfinite(s) and s >= 1 and s == int(s)): raise LDAEInputError(f"{what}: steps={steps!r}; expected a whole number ≥ 1 (DDIM steps)")
+    if not (math.isfinite(g) and g >= 0): raise LDAEInputError(f"{what}: scale={scale!r}; expected a finite number ≥ 0 (1 = the reference, 0 = no guidance)")
+    if not 0 <= f <= 1: raise LDAEInputError(f"{what}: stop={stop!r}; expected a fraction in [0, 1] (guidance off for timesteps t < stop·T)")
+    return int(s), g, f
 
 def guidance_active(t:torch.Tensor, T:int, stop:float=0.0) -> bool:
     "Whether guidance applies at timestep t when it stops for the last `stop` fraction of the way to t = 0."

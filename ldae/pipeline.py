@@ -15,6 +15,7 @@ from .latent_ddpm import LatentDDPM, ddpm_fields, check_ae
 from .semantic_encoder import SemanticEncoder
 from .gradient_estimator import ShiftDecoder, GuidedDenoiser
 from .ddim import ddim_sample, ddim_invert
+from .guidance import check_sampling
 
 # %% auto #0
 __all__ = ['LDAE', 'save_ldae', 'load_ldae']
@@ -34,8 +35,12 @@ class LDAE(nn.Module):
         if shift.config['sem_dim'] != encoder.dim:
             raise LDAEInputError(f"LDAE: the estimator takes y_sem of size {shift.config['sem_dim']}, the encoder makes {encoder.dim}")
         self.encoder, self.denoiser = encoder, GuidedDenoiser(ddpm, shift)
-        self.steps, self.scale, self.stop = int(steps), float(scale), float(stop)
+        self.steps, self.scale, self.stop = steps, scale, stop
         self.eval()
+    def __setattr__(self, name, value):
+        if name in ('steps', 'scale', 'stop'):    # the encode/decode defaults are checked whenever they are set (`m.scale = …` included)
+            value = check_sampling(**{name: value}, what='LDAE')[('steps', 'scale', 'stop').index(name)]
+        super().__setattr__(name, value)
     @property
     def ddpm(self) -> LatentDDPM: return self.denoiser.ddpm
     @property

@@ -20,7 +20,7 @@ from .latent_ddpm import LatentDDPM, load_ddpm
 from .ddpm_learner import DiffusionNoise
 from .semantic_encoder import SemanticEncoder
 from .gradient_estimator import ShiftDecoder, GuidedDenoiser
-from .guidance import pdae_loss
+from .guidance import pdae_loss, check_sampling
 from .ddim import ddim_sample
 from .metrics import ssim3d
 from .pipeline import LDAE, save_ldae
@@ -87,13 +87,10 @@ class GuidedDecodeSSIM(Metric):
 
 # %% ../nbs/43_repr_learner.ipynb #06ca25a3
 def sample_defaults(cfg:dict) -> tuple[int, float, float]:
-    "(DDIM steps, guidance scale, guidance stop) of a stage-3 config's `sample` section: what the bundle carries and the validation decodes use."
+    "(DDIM steps, guidance scale, guidance stop) of a stage-3 config's `sample` section: what the bundle carries; the validation decodes use its scale and stop (their steps are `train.val_steps`)."
     s = cfg.get('sample') or {}
-    try: steps, scale, stop = int(s.get('steps', 100)), float(s.get('scale', 1.0)), float(s.get('stop', 0.0))
-    except (TypeError, ValueError): raise LDAEInputError(f"sample={s}: expected steps (integer ≥ 1), scale (number ≥ 0) and stop (fraction in [0, 1])") from None
-    if steps < 1 or scale < 0 or not 0 <= stop <= 1:
-        raise LDAEInputError(f"sample={s}: expected steps ≥ 1, scale ≥ 0 and stop in [0, 1] (scale 1 = the reference, 0 = no guidance)")
-    return steps, scale, stop
+    if not isinstance(s, dict): raise LDAEInputError(f"sample={s!r}: expected a section with steps, scale and stop")
+    return check_sampling(s.get('steps', 100), s.get('scale', 1.0), s.get('stop', 0.0), 'sample')
 
 def stage3_parts(cfg:dict, ddpm:LatentDDPM) -> tuple[SemanticEncoder, ShiftDecoder]:
     "The untrained Enc_φ and G_ψ of a stage-3 config; `encoder.standardise: true` standardises the input on the autoencoder's grid."
@@ -116,6 +113,10 @@ def ldae_learner(cfg:dict, df:pd.DataFrame, ddpm:LatentDDPM, out_dir, device='au
     enc, shift = stage3_parts(cfg, ddpm)
     monitor = T.get('monitor', 'ssim_ysem'); higher = monitor == 'ssim_ysem'
     if monitor not in ('ssim_ysem', 'valid_loss'): raise LDAEInputError(f"train.monitor={monitor!r}: expected 'ssim_ysem' or 'valid_loss'")
+    _, scale, stop = sample_defaults(cfg)
+    if monitor == 'ssim_ysem' and (scale == 0 or stop == 1):
+        raise LDAEInputError(f"sample.scale={scale:g}, sample.stop={stop:g}: the validation decodes would not use y_sem, so ssim_ysem cannot pick the best "
+                             "epoch; use train.monitor=valid_loss, or a scale > 0 and a stop < 1")
     if enc.input_mean is not None and not ck: enc.set_input_stats(x for _, x in dls.train_ds.vol.batches(32))
     model = LDAEModel(enc, GuidedDenoiser(ddpm, shift)); out = Path(out_dir)
     ema = EMA(float(T['ema_decay']), state=ck, select=lambda m: m.trainable())
@@ -137,6 +138,7 @@ def fit_ldae(cfg:dict, csv, # the table written by `save_latents`
              out_dir, ae=None, ddpm=None, # `ae.ckpt` and `ddpm.ckpt` (default: the config's data.ae / data.ddpm)
              resume:bool=False, device='auto', show_progress:bool=True) -> dict:
     "Train (or resume) stage 3; writes ldae.ckpt (the whole pipeline), best/last.ckpt, history.csv and summary.json."
+    sample = sample_defaults(cfg)                 # a bad `sample` section fails before any loading
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     d, T = cfg['data'], cfg['train']
     ae, ddpm_path = ae or d['ae'], ddpm or d['ddpm']
@@ -148,11 +150,15 @@ def fit_ldae(cfg:dict, csv, # the table written by `save_latents`
     df = require_latents(cohort_splits(csv, float(d['val']), float(d['test']), int(T['seed'])), csv, ae)
     if resume: enc, shift = stage3_parts(cfg, ddpm)
     ck = load_resume(out, 'ldae_training', {'encoder': enc.config, 'shift': shift.config}, dev) if resume else None
+    if ck and sample_defaults(ck['config'])[1:] != sample[1:]:    # its best epoch was picked by decodes at another scale/stop
+        (_, s0, f0), (_, s1, f1) = sample_defaults(ck['config']), sample
+        raise LDAEInputError(f"--resume: {ck['path']} validated at guidance scale {s0:g}, stop {f0:g}; this run's sample section says {s1:g}, {f1:g}: "
+                             f"resume with sample.scale={s0:g} sample.stop={f0:g}")
     learn = ldae_learner(cfg, df, ddpm, out, device, show_progress, ck)
     start, train_s = fit_resumable(learn, T, ck, target=learn.model.trainable())
     best = load_checkpoint(out / 'best.ckpt', 'ldae_training')
     trained = learn.model.trainable(); load_state_strict(trained, best['ema'], f"{out / 'best.ckpt'} (EMA weights)")
-    model = LDAE(ddpm, learn.model.encoder, learn.model.denoiser.shift, *sample_defaults(cfg)).eval()
+    model = LDAE(ddpm, learn.model.encoder, learn.model.denoiser.shift, *sample).eval()
     h = learn.checkpoint.history; hb = next((r for r in h if r['epoch'] == int(best['epoch'])), {})
     save_ldae(out / 'ldae.ckpt', model, trained_on=str(csv), best_epoch=int(best['epoch']), best_ssim_ysem=hb.get('ssim_ysem'),
               monitor=learn.checkpoint.monitor, best=float(best['best']))

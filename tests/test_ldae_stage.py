@@ -46,18 +46,21 @@ def test_reconstruct_command_keeps_affine(small_cohort, bundle, tmp_path):
     r = ldae_cmd('reconstruct', '--ckpt', bundle / 'ldae.ckpt', '--input', src, '--out', tmp_path / 'r0.nii.gz', '--steps', 5, '--scale', 0,
                  '--quiet', check=True)
     assert 'guidance scale 0' in r.stdout and 'guidance scale 1.5' not in r.stdout
-    assert not np.array_equal(nib.load(tmp_path / 'r0.nii.gz').get_fdata(), v)    # without G_ψ: plain DDIM inversion and decoding
+    r0 = nib.load(tmp_path / 'r0.nii.gz').get_fdata()
+    assert not np.array_equal(r0, v)                                                 # the bundle's scale 1.5 used G_ψ
+    m = load_ldae(bundle / 'ldae.ckpt')
+    with torch.no_grad(): lddim = m.ddpm.reconstruct(m.load_scans(src), 5).clamp(0, 1)[0, 0].numpy()
+    assert np.abs(r0 - lddim).max() < 1e-4                                           # scale 0: plain DDIM inversion and decoding
 
 def test_reconstruct_errors(small_cohort, bundle, tmp_path):
     r = ldae_cmd('reconstruct', '--ckpt', bundle / 'ldae.ckpt', '--input', tmp_path / 'missing.nii.gz', '--out', tmp_path / 'x.nii.gz')
     assert r.returncode == 2 and 'missing.nii.gz' in r.stderr and 'Traceback' not in r.stderr
     r = ldae_cmd('reconstruct', '--ckpt', bundle / 'last.ckpt', '--input', small_cohort / 'cohort.csv', '--out', tmp_path / 'x.nii.gz')
     assert r.returncode == 2 and "'ldae_training' checkpoint; expected 'ldae'" in r.stderr
-    for opt, bad, want in [('--scale', -1, '--scale -1.0: expected a number ≥ 0'), ('--stop', 2, '--stop 2.0: expected a fraction in [0, 1]'),
-                           ('--steps', 0, '--steps 0: expected an integer ≥ 1')]:
-        r = ldae_cmd('reconstruct', '--ckpt', bundle / 'ldae.ckpt', '--input', small_cohort / 'x.nii.gz', '--out', tmp_path / 'x.nii.gz', opt, bad)
-        assert r.returncode == 2 and want in r.stderr and 'Traceback' not in r.stderr
-        assert not (tmp_path / 'x.nii.gz').exists()
+    for opt, bad, want in [('--scale', -1, 'ldae reconstruct: scale=-1.0; expected a finite number ≥ 0'), ('--stop', 2, 'ldae reconstruct: stop=2.0; expected a fraction'),
+                           ('--steps', 0, 'ldae reconstruct: steps=0; expected a whole number ≥ 1'), ('--scale', 'nan', 'scale=nan')]:
+        r = ldae_cmd('reconstruct', '--ckpt', tmp_path / 'no_such.ckpt', '--input', small_cohort / 'cohort.csv', '--out', tmp_path / 'x.nii.gz', opt, bad)
+        assert r.returncode == 2 and want in r.stderr and 'Traceback' not in r.stderr    # checked before the bundle is read
 
 def test_different_codes_decode_differently(small_cohort, bundle):
     m = load_ldae(bundle / 'ldae.ckpt'); df = read_cohort(small_cohort / 'cohort.csv')
