@@ -78,10 +78,10 @@ def guided_step_cost(den:GuidedDenoiser, bs:int=8, repeats:int=7, t:int=500) -> 
     z = torch.randn((bs, *shape), generator=torch.Generator().manual_seed(0)).to(dev); tt = torch.full((bs,), t, device=dev)
     y = torch.randn(bs, den.shift.config['sem_dim'], generator=torch.Generator().manual_seed(1)).to(dev)
     guided = den.eps_fn(y)
-    plain = lambda: den.ddpm.eps_fn(z, tt)
-    for _ in range(3): plain(); guided(z, tt)                # warm-up: both paths' kernels for this batch shape
+    plain, guide = (lambda: den.ddpm.eps_fn(z, tt)), (lambda: guided(z, tt))
+    for _ in range(3): plain(); guide()                      # warm-up: both paths' kernels for this batch shape
     a, b = [], []
     for _ in range(repeats):                                 # interleaved rounds: a slow spell of a shared machine hits both
-        a.append(best_seconds(plain, dev, 1, calls=10)); b.append(best_seconds(lambda: guided(z, tt), dev, 1, calls=10))
+        a.append(best_seconds(plain, dev, 1, calls=10)); b.append(best_seconds(guide, dev, 1, calls=10))
     a, b = min(a), min(b)
     return {'unguided_seconds': a, 'guided_seconds': b, 'ratio': b / a, 'batch': bs}

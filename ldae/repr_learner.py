@@ -127,7 +127,7 @@ def ldae_learner(cfg:dict, df:pd.DataFrame, ddpm:LatentDDPM, out_dir, device='au
     if T['patience']: cbs.append(SparseEarlyStopping(monitor=monitor, comp=np.greater if higher else np.less, patience=int(T['patience'])))
     if int(T['accumulate']) > 1: cbs.append(GradientAccumulation(int(T['accumulate']) * int(d['batch_size'])))
     learn = Learner(dls, model, loss_func=PDAELoss(ddpm.schedule, float(cfg['loss']['gamma'])), opt_func=Adam, lr=float(T['lr']), wd=0.,
-                    metrics=[GuidedDecodeSSIM(int(T['val_steps']), int(T['seed']), int(T.get('val_every', 1)), *sample_defaults(cfg)[1:])], cbs=cbs, path=out, model_dir='.',
+                    metrics=[GuidedDecodeSSIM(int(T['val_steps']), int(T['seed']), int(T.get('val_every', 1)), scale, stop)], cbs=cbs, path=out, model_dir='.',
                     splitter=lambda m: [list(m.trainable().parameters())])
     apply_precision(learn, dev, T['mixed_precision'])
     if not show_progress: quiet(learn)
@@ -150,8 +150,8 @@ def fit_ldae(cfg:dict, csv, # the table written by `save_latents`
     df = require_latents(cohort_splits(csv, float(d['val']), float(d['test']), int(T['seed'])), csv, ae)
     if resume: enc, shift = stage3_parts(cfg, ddpm)
     ck = load_resume(out, 'ldae_training', {'encoder': enc.config, 'shift': shift.config}, dev) if resume else None
-    if ck and sample_defaults(ck['config'])[1:] != sample[1:]:    # its best epoch was picked by decodes at another scale/stop
-        (_, s0, f0), (_, s1, f1) = sample_defaults(ck['config']), sample
+    _, s0, f0 = sample_defaults(ck['config']) if ck else sample; _, s1, f1 = sample
+    if (s0, f0) != (s1, f1):                      # the checkpoint's best epoch was picked by decodes at another scale/stop
         raise LDAEInputError(f"--resume: {ck['path']} validated at guidance scale {s0:g}, stop {f0:g}; this run's sample section says {s1:g}, {f1:g}: "
                              f"resume with sample.scale={s0:g} sample.stop={f0:g}")
     learn = ldae_learner(cfg, df, ddpm, out, device, show_progress, ck)
