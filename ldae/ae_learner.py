@@ -14,9 +14,25 @@ from fastai.callback.training import GradientClip, GradientAccumulation
 from fastai.callback.tracker import EarlyStoppingCallback
 from fastai.optimizer import Adam
 from fastai.metrics import AvgMetric
-from .core import LDAEInputError, seed_everything, get_device, load_checkpoint, load_state_strict, write_json, peak_memory
-from .training import (StepCounter, NaNGuard, TimeBudget, Checkpoint, load_resume, quiet, apply_precision,
-                           fit_resumable)
+from ldae.core import (
+    LDAEInputError,
+    seed_everything,
+    get_device,
+    load_checkpoint,
+    load_state_strict,
+    write_json,
+    peak_memory,
+)
+from ldae.training import (
+    StepCounter,
+    NaNGuard,
+    TimeBudget,
+    Checkpoint,
+    load_resume,
+    quiet,
+    apply_precision,
+    fit_resumable,
+)
 from .data import cohort_splits, cohort_dls, VolumeDataset
 from .synth import check_shape, default_spacing
 from .autoencoder import LatentAutoencoder, compute_scale_factor, save_autoencoder
@@ -31,126 +47,241 @@ def l1(pred, targ):
     "Validation L1 of the reconstruction (the early-stopping monitor)."
     return F.l1_loss(pred[0].float(), targ.float())
 
+
 class GANStep(Callback):
     "LSGAN: adds adv_weight × generator term to the loss and takes a discriminator step, from `start` steps on."
+
     order = 6
-    def __init__(self, disc, adv_weight:float=0.025, d_lr:float=1e-4, start:int=0, clip:float=1.0):
+
+    def __init__(self, disc, adv_weight: float = 0.025, d_lr: float = 1e-4, start: int = 0, clip: float = 1.0):
         self.disc, self.w, self.d_lr, self.start, self.clip = disc, adv_weight, d_lr, start, clip
-        self.adv = adversarial_loss(); self.d_opt = None
+        self.adv = adversarial_loss()
+        self.d_opt = None
+
     def before_fit(self):
         self.disc.to(self.dls.device if self.dls.device is not None else 'cpu')
-        if self.d_opt is None: self.d_opt = torch.optim.Adam(self.disc.parameters(), lr=self.d_lr)
-    def _active(self): return self.training and self.learn.step_count >= self.start and self.w > 0
+        if self.d_opt is None:
+            self.d_opt = torch.optim.Adam(self.disc.parameters(), lr=self.d_lr)
+
+    def _active(self):
+        return self.training and self.learn.step_count >= self.start and self.w > 0
+
     def after_loss(self):
-        if not self._active(): return
-        for p in self.disc.parameters(): p.requires_grad_(False)
+        if not self._active():
+            return
+        for p in self.disc.parameters():
+            p.requires_grad_(False)
         g = self.adv(self.disc(self.learn.pred[0].float())[-1], target_is_real=True, for_discriminator=False)
-        for p in self.disc.parameters(): p.requires_grad_(True)
+        for p in self.disc.parameters():
+            p.requires_grad_(True)
         self.learn.loss_grad = self.learn.loss_grad + self.w * g
         self.learn.loss = self.learn.loss_grad.detach().clone()
+
     def after_backward(self):
-        if not self._active(): return
+        if not self._active():
+            return
         rec, x = self.learn.pred[0].detach().float(), self.learn.yb[0].float()
-        d = 0.5 * (self.adv(self.disc(rec)[-1], target_is_real=False, for_discriminator=True)
-                   + self.adv(self.disc(x)[-1], target_is_real=True, for_discriminator=True))
-        self.d_opt.zero_grad(); d.backward()
-        torch.nn.utils.clip_grad_norm_(self.disc.parameters(), self.clip); self.d_opt.step()
+        d = 0.5 * (
+            self.adv(self.disc(rec)[-1], target_is_real=False, for_discriminator=True)
+            + self.adv(self.disc(x)[-1], target_is_real=True, for_discriminator=True)
+        )
+        self.d_opt.zero_grad()
+        d.backward()
+        torch.nn.utils.clip_grad_norm_(self.disc.parameters(), self.clip)
+        self.d_opt.step()
         self.learn.d_loss = float(d.detach())
+
     def checkpoint_state(self) -> dict:
         "The discriminator and its optimizer, for `Checkpoint` (nothing before the first discriminator step)."
         return dict(disc=self.disc.state_dict(), d_opt=self.d_opt.state_dict()) if self.d_opt is not None else {}
 
+
 class ReconPreview(Callback):
     "After each `every` epochs: a figure of `n` validation volumes and their reconstructions (saved to `out/figures`, or kept in `.figs`)."
+
     order = 80
-    def __init__(self, out_dir=None, every:int=1, n:int=2): self.out, self.every, self.n, self.figs = out_dir, every, n, []
+
+    def __init__(self, out_dir=None, every: int = 1, n: int = 2):
+        self.out, self.every, self.n, self.figs = out_dir, every, n, []
+
     def after_epoch(self):
         epoch = self.epoch + getattr(self.learn, 'epoch_offset', 0)
-        if (epoch + 1) % self.every: return
+        if (epoch + 1) % self.every:
+            return
         import matplotlib.pyplot as plt
         from ldae.viz import get_slice
-        x = torch.stack([self.dls.valid_ds[i][0] for i in range(min(self.n, len(self.dls.valid_ds)))]).to(next(self.model.parameters()).device)
+
+        x = torch.stack([self.dls.valid_ds[i][0] for i in range(min(self.n, len(self.dls.valid_ds)))]).to(
+            next(self.model.parameters()).device
+        )
         self.model.eval()
-        with torch.no_grad(): r = self.model.reconstruct(x).float().clamp(0, 1).cpu()
-        x = x.cpu(); fig, axs = plt.subplots(2, 2 * len(x), figsize=(2.2 * 2 * len(x), 4.4), squeeze=False)
+        with torch.no_grad():
+            r = self.model.reconstruct(x).float().clamp(0, 1).cpu()
+        x = x.cpu()
+        fig, axs = plt.subplots(2, 2 * len(x), figsize=(2.2 * 2 * len(x), 4.4), squeeze=False)
         for i in range(len(x)):
             for j, (v, t) in enumerate([(x[i, 0], 'input'), (r[i, 0], 'reconstruction')]):
                 for k, pl in enumerate(['axial', 'coronal']):
-                    a = axs[k, 2 * i + j]; a.imshow(get_slice(v.numpy(), pl, 0.45), cmap='gray', vmin=0, vmax=1); a.axis('off')
-                    if k == 0: a.set_title(t, fontsize=8)
-        fig.suptitle(f'epoch {epoch}', fontsize=9); fig.tight_layout()
+                    a = axs[k, 2 * i + j]
+                    a.imshow(get_slice(v.numpy(), pl, 0.45), cmap='gray', vmin=0, vmax=1)
+                    a.axis('off')
+                    if k == 0:
+                        a.set_title(t, fontsize=8)
+        fig.suptitle(f'epoch {epoch}', fontsize=9)
+        fig.tight_layout()
         if self.out:
-            p = Path(self.out) / 'figures' / f'recon_epoch{epoch:03d}.png'; p.parent.mkdir(parents=True, exist_ok=True)
-            fig.savefig(p, dpi=80); plt.close(fig)
-        else: self.figs.append(fig); plt.close(fig)
+            p = Path(self.out) / 'figures' / f'recon_epoch{epoch:03d}.png'
+            p.parent.mkdir(parents=True, exist_ok=True)
+            fig.savefig(p, dpi=80)
+            plt.close(fig)
+        else:
+            self.figs.append(fig)
+            plt.close(fig)
 
 # %% ../nbs/41_ae_learner.ipynb #749c74e3
-def ae_learner(cfg:dict, df:pd.DataFrame, out_dir, device='auto', show_progress:bool=True,
-               ck:dict|None=None) -> Learner: # `load_resume`'s checkpoint when resuming
+def ae_learner(
+    cfg: dict, df: pd.DataFrame, out_dir, device='auto', show_progress: bool = True, ck: dict | None = None
+) -> Learner:  # `load_resume`'s checkpoint when resuming
     "A fastai `Learner` for the autoencoder stage from a config (`load_config('aekl', …)`) and a split cohort table."
     d, L, T = cfg['data'], cfg['loss'], cfg['train']
-    dev = get_device(device); shape = check_shape(d['shape']); spacing = float(d['spacing'] or default_spacing(shape))
-    dls = cohort_dls(df, 'volume', bs=int(d['batch_size']), seed=int(T['seed']), device=dev, shape=shape, spacing=spacing, target='self')
+    dev = get_device(device)
+    shape = check_shape(d['shape'])
+    spacing = float(d['spacing'] or default_spacing(shape))
+    dls = cohort_dls(
+        df,
+        'volume',
+        bs=int(d['batch_size']),
+        seed=int(T['seed']),
+        device=dev,
+        shape=shape,
+        spacing=spacing,
+        target='self',
+    )
     ae = LatentAutoencoder(**cfg['model'])
     lp = None
     if L['perceptual_weight']:
-        lp = make_lpips(L['lpips_net'], L['lpips_weights'])   # raises LPIPSUnavailable with a clear message
+        lp = make_lpips(L['lpips_net'], L['lpips_weights'])  # raises LPIPSUnavailable with a clear message
     loss = AELoss(L['beta_kl'], L['perceptual_weight'], lp, L['lpips_fraction'], seed=int(T['seed']))
     out = Path(out_dir)
     gan = None
     if L['adv_weight']:
-        gan = GANStep(build_discriminator(int(L['disc_channels']), int(L['disc_layers'])), float(L['adv_weight']),
-                      float(T['d_lr']), int(L['adv_start']), float(T['clip']))
-    cbs = [StepCounter(int(ck['step']) if ck else 0), NaNGuard(out), GradientClip(float(T['clip'])),
-           Checkpoint(out, 'ae_training', ae.config, cfg, 'l1', [gan] if gan else [], ck),
-           EarlyStoppingCallback(monitor='l1', comp=np.less, patience=int(T['patience'])),
-           TimeBudget(T['max_minutes']), ReconPreview(out)]
-    if gan: cbs.append(gan)
-    if int(T['accumulate']) > 1: cbs.append(GradientAccumulation(int(T['accumulate']) * int(d['batch_size'])))
-    learn = Learner(dls, ae, loss_func=loss, opt_func=Adam, lr=float(T['lr']), wd=0., metrics=[AvgMetric(l1)], cbs=cbs, path=out, model_dir='.')
+        gan = GANStep(
+            build_discriminator(int(L['disc_channels']), int(L['disc_layers'])),
+            float(L['adv_weight']),
+            float(T['d_lr']),
+            int(L['adv_start']),
+            float(T['clip']),
+        )
+    cbs = [
+        StepCounter(int(ck['step']) if ck else 0),
+        NaNGuard(out),
+        GradientClip(float(T['clip'])),
+        Checkpoint(out, 'ae_training', ae.config, cfg, 'l1', [gan] if gan else [], ck),
+        EarlyStoppingCallback(monitor='l1', comp=np.less, patience=int(T['patience'])),
+        TimeBudget(T['max_minutes']),
+        ReconPreview(out),
+    ]
+    if gan:
+        cbs.append(gan)
+    if int(T['accumulate']) > 1:
+        cbs.append(GradientAccumulation(int(T['accumulate']) * int(d['batch_size'])))
+    learn = Learner(
+        dls,
+        ae,
+        loss_func=loss,
+        opt_func=Adam,
+        lr=float(T['lr']),
+        wd=0.0,
+        metrics=[AvgMetric(l1)],
+        cbs=cbs,
+        path=out,
+        model_dir='.',
+    )
     apply_precision(learn, dev, T['mixed_precision'])
-    if not show_progress: quiet(learn)
-    learn.gan = gan; learn.epoch_offset = learn.checkpoint.offset
+    if not show_progress:
+        quiet(learn)
+    learn.gan = gan
+    learn.epoch_offset = learn.checkpoint.offset
     return learn
 
+
 @torch.no_grad()
-def evaluate_autoencoder(ae:LatentAutoencoder, df:pd.DataFrame, shape, spacing=None, bs:int=8, lpips_net=None, device=None) -> dict:
+def evaluate_autoencoder(
+    ae: LatentAutoencoder, df: pd.DataFrame, shape, spacing=None, bs: int = 8, lpips_net=None, device=None
+) -> dict:
     "Held-out reconstruction metrics (SSIM, MS-SSIM, PSNR, MSE, LPIPS or None) and encode+decode throughput."
-    ds = VolumeDataset(df, shape, spacing); device = device or next(ae.parameters()).device; ae.eval()
-    recs, refs = [], []; t = 0.
+    ds = VolumeDataset(df, shape, spacing)
+    device = device or next(ae.parameters()).device
+    ae.eval()
+    recs, refs = [], []
+    t = 0.0
     for _, x in ds.batches(bs):
-        x = x.to(device); t0 = time.time(); r = ae.reconstruct(x).float(); t += time.time() - t0
-        recs.append(r.cpu()); refs.append(x.cpu())
+        x = x.to(device)
+        t0 = time.time()
+        r = ae.reconstruct(x).float()
+        t += time.time() - t0
+        recs.append(r.cpu())
+        refs.append(x.cpu())
     m = recon_metrics(torch.cat(recs), torch.cat(refs), lpips_net)
     return m | {'n_scans': len(ds), 'scans_per_second': len(ds) / max(t, 1e-9)}
 
-def fit_autoencoder(cfg:dict, csv, out_dir, resume:bool=False, device='auto', show_progress:bool=True) -> dict:
+
+def fit_autoencoder(cfg: dict, csv, out_dir, resume: bool = False, device='auto', show_progress: bool = True) -> dict:
     "Train (or resume) the autoencoder stage; writes ae.ckpt, best/last.ckpt, history.csv, figures and summary.json."
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     d, T = cfg['data'], cfg['train']
     seed_everything(int(T['seed']))
     df = cohort_splits(csv, float(d['val']), float(d['test']), int(T['seed']))
-    ck = load_resume(out, 'ae_training', LatentAutoencoder(**cfg['model']).config, get_device(device)) if resume else None
+    ck = (
+        load_resume(out, 'ae_training', LatentAutoencoder(**cfg['model']).config, get_device(device))
+        if resume
+        else None
+    )
     learn = ae_learner(cfg, df, out, device, show_progress, ck)
     if ck is not None and learn.gan is not None and 'disc' in ck:
-        learn.gan.disc.load_state_dict(ck['disc']); learn.gan.d_opt = torch.optim.Adam(learn.gan.disc.parameters(), lr=float(T['d_lr']))
+        learn.gan.disc.load_state_dict(ck['disc'])
+        learn.gan.d_opt = torch.optim.Adam(learn.gan.disc.parameters(), lr=float(T['d_lr']))
         learn.gan.d_opt.load_state_dict(ck['d_opt'])
     start, train_s = fit_resumable(learn, T, ck)
     best = load_checkpoint(out / 'best.ckpt', 'ae_training')
-    ae = load_state_strict(LatentAutoencoder(**best['model_config']), best['state_dict'], str(out / 'best.ckpt')).to(learn.dls.device or 'cpu')
-    shape = tuple(d['shape']); spacing = d['spacing']
-    tr = df[df.split == 'train']; ds = VolumeDataset(tr, shape, spacing)
+    ae = load_state_strict(LatentAutoencoder(**best['model_config']), best['state_dict'], str(out / 'best.ckpt')).to(
+        learn.dls.device or 'cpu'
+    )
+    shape = tuple(d['shape'])
+    spacing = d['spacing']
+    tr = df[df.split == 'train']
+    ds = VolumeDataset(tr, shape, spacing)
     sf = compute_scale_factor(ae, (x for _, x in ds.batches(8)))
-    save_autoencoder(out / 'ae.ckpt', ae, input_shape=list(shape), spacing=float(spacing or default_spacing(shape)), trained_on=str(csv),
-                     best_epoch=int(best['epoch']), best_val_l1=float(best['best']))
+    save_autoencoder(
+        out / 'ae.ckpt',
+        ae,
+        input_shape=list(shape),
+        spacing=float(spacing or default_spacing(shape)),
+        trained_on=str(csv),
+        best_epoch=int(best['epoch']),
+        best_val_l1=float(best['best']),
+    )
     lp = None
-    try: lp = make_lpips(cfg['loss']['lpips_net'], cfg['loss']['lpips_weights'])
-    except LPIPSUnavailable as e: lpips_note = str(e)
-    else: lpips_note = None
+    try:
+        lp = make_lpips(cfg['loss']['lpips_net'], cfg['loss']['lpips_weights'])
+    except LPIPSUnavailable as e:
+        lpips_note = str(e)
+    else:
+        lpips_note = None
     test = df[df.split == 'test']
     metrics = evaluate_autoencoder(ae, test, shape, spacing, lpips_net=lp) if len(test) else {}
-    summary = {'test': metrics, 'lpips_note': lpips_note, 'scale_factor': sf, 'train_seconds': train_s,
-               'epochs_run': len(learn.checkpoint.history), 'best_epoch': int(best['epoch']),
-               'steps': int(learn.step_count), 'peak_memory': peak_memory(), 'device': str(learn.dls.device or 'cpu'), 'resumed_from_epoch': start or None}
+    summary = {
+        'test': metrics,
+        'lpips_note': lpips_note,
+        'scale_factor': sf,
+        'train_seconds': train_s,
+        'epochs_run': len(learn.checkpoint.history),
+        'best_epoch': int(best['epoch']),
+        'steps': int(learn.step_count),
+        'peak_memory': peak_memory(),
+        'device': str(learn.dls.device or 'cpu'),
+        'resumed_from_epoch': start or None,
+    }
     write_json(out / 'summary.json', summary)
     return summary

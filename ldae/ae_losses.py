@@ -12,37 +12,68 @@ from .metrics import lpips25d, make_lpips
 __all__ = ['kl_divergence', 'AELoss', 'build_discriminator', 'adversarial_loss']
 
 # %% ../nbs/11_ae_losses.ipynb #90f99e82
-def kl_divergence(mu:torch.Tensor, sigma:torch.Tensor) -> torch.Tensor:
+def kl_divergence(mu: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
     "KL(N(mu, sigma²) ‖ N(0, 1)) summed over latent elements, mean over the batch."
     return 0.5 * (mu.pow(2) + sigma.pow(2) - torch.log(sigma.pow(2).clamp_min(1e-12)) - 1).flatten(1).sum(1).mean()
 
 # %% ../nbs/11_ae_losses.ipynb #8206dff3
 class AELoss:
     "L1 + β_KL·KL (+ perceptual_weight · 2.5D LPIPS) on `(recon, mu, sigma)`."
-    def __init__(self, beta_kl:float=1e-7, perceptual_weight:float=0.0, lpips_net=None, lpips_fraction:float=0.5, seed:int=0):
+
+    def __init__(
+        self,
+        beta_kl: float = 1e-7,
+        perceptual_weight: float = 0.0,
+        lpips_net=None,
+        lpips_fraction: float = 0.5,
+        seed: int = 0,
+    ):
         if perceptual_weight and lpips_net is None:
             raise LDAEInputError("perceptual_weight > 0 needs an LPIPS network (`ldae.metrics.make_lpips`)")
-        self.beta_kl, self.pw, self.net, self.frac = float(beta_kl), float(perceptual_weight), lpips_net, float(lpips_fraction)
-        self.gen = torch.Generator().manual_seed(seed); self.last = {}
+        self.beta_kl, self.pw, self.net, self.frac = (
+            float(beta_kl),
+            float(perceptual_weight),
+            lpips_net,
+            float(lpips_fraction),
+        )
+        self.gen = torch.Generator().manual_seed(seed)
+        self.last = {}
+
     def __call__(self, pred, target):
         recon, mu, sigma = pred
-        l1 = F.l1_loss(recon.float(), target.float()); kl = kl_divergence(mu.float(), sigma.float())
+        l1 = F.l1_loss(recon.float(), target.float())
+        kl = kl_divergence(mu.float(), sigma.float())
         loss = l1 + self.beta_kl * kl
         self.last = {'l1': float(l1.detach()), 'kl': float(kl.detach())}
         if self.pw:
-            if next(self.net.parameters()).device != recon.device: self.net.to(recon.device)
+            if next(self.net.parameters()).device != recon.device:
+                self.net.to(recon.device)
             p = lpips25d(recon.float(), target.float(), self.net, self.frac, generator=self.gen).mean()
-            loss = loss + self.pw * p; self.last['lpips'] = float(p.detach())
+            loss = loss + self.pw * p
+            self.last['lpips'] = float(p.detach())
         return loss
 
 # %% ../nbs/11_ae_losses.ipynb #3bc4a483
-def build_discriminator(channels:int=64, layers:int=3) -> nn.Module:
+def build_discriminator(channels: int = 64, layers: int = 3) -> nn.Module:
     "A 3D least-squares PatchGAN discriminator (MONAI)."
     from monai.networks.nets import PatchDiscriminator
-    return PatchDiscriminator(spatial_dims=3, num_layers_d=layers, channels=channels, in_channels=1, out_channels=1,
-                              kernel_size=4, activation=('LEAKYRELU', {'negative_slope': 0.2}), norm='BATCH', bias=False, padding=1)
+
+    return PatchDiscriminator(
+        spatial_dims=3,
+        num_layers_d=layers,
+        channels=channels,
+        in_channels=1,
+        out_channels=1,
+        kernel_size=4,
+        activation=('LEAKYRELU', {'negative_slope': 0.2}),
+        norm='BATCH',
+        bias=False,
+        padding=1,
+    )
+
 
 def adversarial_loss():
     "MONAI's least-squares patch adversarial loss."
     from monai.losses import PatchAdversarialLoss
+
     return PatchAdversarialLoss(criterion='least_squares', no_activation_leastsq=True)

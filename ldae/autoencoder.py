@@ -16,26 +16,49 @@ __all__ = ['AE_PRESETS', 'LatentAutoencoder', 'build_autoencoder', 'compute_scal
 # %% ../nbs/10_autoencoder.ipynb #f5e65694
 AE_PRESETS = {
     'paper': dict(channels=(64, 128, 128, 128), num_res_blocks=2, latent_channels=3, norm_num_groups=32),
-    'cpu':   dict(channels=(8, 16, 32), num_res_blocks=1, latent_channels=8, norm_num_groups=4),
+    'cpu': dict(channels=(8, 16, 32), num_res_blocks=1, latent_channels=8, norm_num_groups=4),
 }
+
 
 class LatentAutoencoder(nn.Module):
     "A 3D AutoencoderKL (MONAI) with its config and latent `scale_factor`: encode → (mean, std), decode, reconstruct."
-    def __init__(self, channels=(8, 16, 32), # channels per level; len(channels) - 1 downsamplings
-                 num_res_blocks:int=1, latent_channels:int=8, norm_num_groups:int=4,
-                 in_channels:int=1, attention:bool=False, # attention in the deepest level and the mid-blocks (paper: off)
-                 scale_factor:float=1.0):
+
+    def __init__(
+        self,
+        channels=(8, 16, 32),  # channels per level; len(channels) - 1 downsamplings
+        num_res_blocks: int = 1,
+        latent_channels: int = 8,
+        norm_num_groups: int = 4,
+        in_channels: int = 1,
+        attention: bool = False,  # attention in the deepest level and the mid-blocks (paper: off)
+        scale_factor: float = 1.0,
+    ):
         super().__init__()
         channels = tuple(int(c) for c in channels)
         if any(c % norm_num_groups for c in channels):
-            raise LDAEInputError(f"autoencoder: every channel count {channels} must be divisible by norm_num_groups={norm_num_groups}")
-        self.config = dict(channels=list(channels), num_res_blocks=int(num_res_blocks), latent_channels=int(latent_channels),
-                           norm_num_groups=int(norm_num_groups), in_channels=int(in_channels), attention=bool(attention))
-        self.net = AutoencoderKL(spatial_dims=3, in_channels=in_channels, out_channels=in_channels, channels=channels,
-                                 num_res_blocks=(num_res_blocks,) * len(channels), latent_channels=latent_channels,
-                                 attention_levels=(False,) * (len(channels) - 1) + (bool(attention),),
-                                 norm_num_groups=norm_num_groups, with_encoder_nonlocal_attn=bool(attention),
-                                 with_decoder_nonlocal_attn=bool(attention))
+            raise LDAEInputError(
+                f"autoencoder: every channel count {channels} must be divisible by norm_num_groups={norm_num_groups}"
+            )
+        self.config = dict(
+            channels=list(channels),
+            num_res_blocks=int(num_res_blocks),
+            latent_channels=int(latent_channels),
+            norm_num_groups=int(norm_num_groups),
+            in_channels=int(in_channels),
+            attention=bool(attention),
+        )
+        self.net = AutoencoderKL(
+            spatial_dims=3,
+            in_channels=in_channels,
+            out_channels=in_channels,
+            channels=channels,
+            num_res_blocks=(num_res_blocks,) * len(channels),
+            latent_channels=latent_channels,
+            attention_levels=(False,) * (len(channels) - 1) + (bool(attention),),
+            norm_num_groups=norm_num_groups,
+            with_encoder_nonlocal_attn=bool(attention),
+            with_decoder_nonlocal_attn=bool(attention),
+        )
         self.register_buffer('scale_factor', torch.tensor(float(scale_factor)))
 
     @property
@@ -45,71 +68,92 @@ class LatentAutoencoder(nn.Module):
 
     def latent_shape(self, shape) -> tuple:
         "Latent shape (C, d, h, w) for an input volume of spatial `shape`."
-        if any(s % self.factor for s in shape): raise LDAEInputError(f"input shape {tuple(shape)} is not divisible by the autoencoder's downsampling factor {self.factor}")
+        if any(s % self.factor for s in shape):
+            raise LDAEInputError(
+                f"input shape {tuple(shape)} is not divisible by the autoencoder's downsampling factor {self.factor}"
+            )
         return (self.config['latent_channels'],) + tuple(s // self.factor for s in shape)
 
-    def encode(self, x:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         "Posterior mean and standard deviation of the latent."
         return self.net.encode(x)
 
-    def decode(self, z:torch.Tensor) -> torch.Tensor:
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
         "Decode a latent (unscaled) to a volume."
         return self.net.decode(z)
 
-    def forward(self, x:torch.Tensor, sample:bool|None=None):
+    def forward(self, x: torch.Tensor, sample: bool | None = None):
         "(reconstruction, mean, std); the latent is sampled in training mode and the mean in eval mode (or as `sample` says)."
         mu, sigma = self.encode(x)
         z = self.net.sampling(mu, sigma) if (self.training if sample is None else sample) else mu
         return self.decode(z), mu, sigma
 
-    def reconstruct(self, x:torch.Tensor) -> torch.Tensor:
+    def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
         "Decode the posterior mean."
         return self.decode(self.encode(x)[0])
 
-    def encode_scaled(self, x:torch.Tensor) -> torch.Tensor:
+    def encode_scaled(self, x: torch.Tensor) -> torch.Tensor:
         "Posterior mean × `scale_factor`: the z0 the latent DDPM sees."
         return self.encode(x)[0] * self.scale_factor
 
-    def decode_scaled(self, z0:torch.Tensor) -> torch.Tensor:
+    def decode_scaled(self, z0: torch.Tensor) -> torch.Tensor:
         "Decode a scaled latent z0 (divides by `scale_factor`)."
         return self.decode(z0 / self.scale_factor)
 
-def build_autoencoder(preset:str='cpu', **overrides) -> LatentAutoencoder:
+
+def build_autoencoder(preset: str = 'cpu', **overrides) -> LatentAutoencoder:
     "An autoencoder from a preset ('cpu' or 'paper'), with constructor overrides."
-    if preset not in AE_PRESETS: raise LDAEInputError(f"autoencoder preset {preset!r}: expected one of {sorted(AE_PRESETS)}")
+    if preset not in AE_PRESETS:
+        raise LDAEInputError(f"autoencoder preset {preset!r}: expected one of {sorted(AE_PRESETS)}")
     return LatentAutoencoder(**(AE_PRESETS[preset] | overrides))
 
 # %% ../nbs/10_autoencoder.ipynb #8fd48ec6
 @torch.no_grad()
-def compute_scale_factor(ae:LatentAutoencoder, batches, # an iterable of volume batches (or (x, y) tuples)
-                         device=None) -> float:
+def compute_scale_factor(
+    ae: LatentAutoencoder,
+    batches,  # an iterable of volume batches (or (x, y) tuples)
+    device=None,
+) -> float:
     "Set and return `ae.scale_factor` = 1 / std of the posterior means of all `batches`."
-    ae.eval(); device = device or next(ae.parameters()).device
-    s = s2 = n = 0.
+    ae.eval()
+    device = device or next(ae.parameters()).device
+    s = s2 = n = 0.0
     for b in batches:
         x = b[0] if isinstance(b, (tuple, list)) else b
         mu = ae.encode(x.to(device))[0].double()
-        s += float(mu.sum()); s2 += float((mu ** 2).sum()); n += mu.numel()
-    if n == 0: raise LDAEInputError("compute_scale_factor: no batches")
+        s += float(mu.sum())
+        s2 += float((mu**2).sum())
+        n += mu.numel()
+    if n == 0:
+        raise LDAEInputError("compute_scale_factor: no batches")
     std = max((s2 / n - (s / n) ** 2) ** 0.5, 1e-8)
     ae.scale_factor.fill_(1 / std)
     return 1 / std
 
 # %% ../nbs/10_autoencoder.ipynb #beade27a
-def save_autoencoder(path, ae:LatentAutoencoder, **extra) -> Path:
+def save_autoencoder(path, ae: LatentAutoencoder, **extra) -> Path:
     "Save the autoencoder (config, weights, scale factor) as an 'autoencoder' checkpoint."
-    return save_checkpoint(path, 'autoencoder', ae.config, {k: v.detach().cpu() for k, v in ae.state_dict().items()}, **extra)
+    return save_checkpoint(
+        path, 'autoencoder', ae.config, {k: v.detach().cpu() for k, v in ae.state_dict().items()}, **extra
+    )
 
-def load_autoencoder(path, map_location='cpu', expect:dict|None=None) -> LatentAutoencoder:
+
+def load_autoencoder(path, map_location='cpu', expect: dict | None = None) -> LatentAutoencoder:
     "Load an autoencoder saved by `save_autoencoder` (or the model inside an 'ae_training' checkpoint)."
     ck = load_checkpoint(path, ('autoencoder', 'ae_training'), map_location)
     cfg = ck['config'] if ck['kind'] == 'autoencoder' else ck['model_config']
     if expect:
         diff = {k: (cfg.get(k), v) for k, v in expect.items() if cfg.get(k) != v}
-        if diff: raise LDAEInputError(f"{path}: autoencoder config differs from the one expected: " + ', '.join(f'{k}: {a} (file) vs {b}' for k, (a, b) in diff.items()))
-    try: ae = LatentAutoencoder(**cfg)
-    except TypeError as e: raise LDAEInputError(f"{path}: autoencoder config {cfg} is not valid ({e})") from None
+        if diff:
+            raise LDAEInputError(
+                f"{path}: autoencoder config differs from the one expected: "
+                + ', '.join(f'{k}: {a} (file) vs {b}' for k, (a, b) in diff.items())
+            )
+    try:
+        ae = LatentAutoencoder(**cfg)
+    except TypeError as e:
+        raise LDAEInputError(f"{path}: autoencoder config {cfg} is not valid ({e})") from None
     ae = load_state_strict(ae, ck['state_dict'], str(path)).eval()
-    ae.input_shape = tuple(ck['input_shape']) if ck.get('input_shape') else None   # the grid it was trained on
+    ae.input_shape = tuple(ck['input_shape']) if ck.get('input_shape') else None  # the grid it was trained on
     ae.spacing = ck.get('spacing')
     return ae

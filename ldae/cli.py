@@ -12,67 +12,124 @@ from .core import LDAEInputError, LDAETrainingError
 __all__ = ['COMMANDS', 'build_parser', 'cmd_synth', 'cmd_fit', 'cmd_reconstruct', 'cmd_save_latents', 'cmd_demo', 'main']
 
 # %% ../nbs/80_cli.ipynb #1f713662
-def _common(p:argparse.ArgumentParser):
+def _common(p: argparse.ArgumentParser):
     p.add_argument('--seed', type=int, default=0, help='random seed (same seed, same device → same result)')
     p.add_argument('--device', default='auto', help="'auto' (CUDA if available), 'cpu' or 'cuda'")
     p.add_argument('--quiet', action='store_true', help='no progress bars')
 
+
 def _shape(p):
     p.add_argument('--shape', type=int, nargs=3, metavar=('D', 'H', 'W'), help='target shape of the scans')
 
+
 def build_parser() -> argparse.ArgumentParser:
     "The `ldae` argument parser with all subcommands."
-    ap = argparse.ArgumentParser(prog='ldae', description='Latent Diffusion Autoencoders for 3D brain MRI. '
-                                 'Run `ldae <command> --help` for the options of a command.')
+    ap = argparse.ArgumentParser(
+        prog='ldae',
+        description='Latent Diffusion Autoencoders for 3D brain MRI. '
+        'Run `ldae <command> --help` for the options of a command.',
+    )
     from ldae import __version__
+
     ap.add_argument('--version', action='version', version=f'ldae {__version__}')
     sub = ap.add_subparsers(dest='command', metavar='command')
-    p = sub.add_parser('synth', help='generate a SynthAD cohort (NIfTI tree + cohort.csv)',
-                       description='Generate a synthetic, labelled, longitudinal cohort from the MNI152 template: '
-                       'NIfTI files sub-XXXX/ses-MYY/anat/*_T1w.nii.gz and DIR/cohort.csv (subject, path, diagnosis, session, '
-                       'age, latent_path, severity, ventricle_ml, hippocampus_ml, split).')
+    p = sub.add_parser(
+        'synth',
+        help='generate a SynthAD cohort (NIfTI tree + cohort.csv)',
+        description='Generate a synthetic, labelled, longitudinal cohort from the MNI152 template: '
+        'NIfTI files sub-XXXX/ses-MYY/anat/*_T1w.nii.gz and DIR/cohort.csv (subject, path, diagnosis, session, '
+        'age, latent_path, severity, ventricle_ml, hippocampus_ml, split).',
+    )
     p.add_argument('--out', required=True, type=Path, help='output folder')
     p.add_argument('--n-subjects', type=int, default=40, help='number of subjects (default 40)')
-    _shape(p); p.set_defaults(shape=[64, 80, 64])
-    p.add_argument('--spacing', type=float, default=None, help='voxel size in mm (default: fits the brain into the shape; 1.5 for 128 160 128)')
-    p.add_argument('--sessions', type=int, nargs='+', default=[0, 6, 12, 24], help='visit months; each subject has the first 1–4 (default 0 6 12 24)')
+    _shape(p)
+    p.set_defaults(shape=[64, 80, 64])
+    p.add_argument(
+        '--spacing',
+        type=float,
+        default=None,
+        help='voxel size in mm (default: fits the brain into the shape; 1.5 for 128 160 128)',
+    )
+    p.add_argument(
+        '--sessions',
+        type=int,
+        nargs='+',
+        default=[0, 6, 12, 24],
+        help='visit months; each subject has the first 1–4 (default 0 6 12 24)',
+    )
     p.add_argument('--val', type=float, default=0.1, help='fraction of subjects in the validation split (default 0.1)')
     p.add_argument('--test', type=float, default=0.2, help='fraction of subjects in the test split (default 0.2)')
     _common(p)
-    p = sub.add_parser('fit', help='train a stage from a YAML config (aekl, …)',
-                       description='Train a stage. NAME is a shipped config (' + ', '.join(_configs()) + ') or a YAML file with '
-                       "'stage: NAME' and preset sections; key=value arguments override config keys (e.g. train.epochs=5); "
-                       'an unknown key is an error. Checkpoints (best.ckpt, last.ckpt), history.csv, figures and summary.json go to --out.')
+    p = sub.add_parser(
+        'fit',
+        help='train a stage from a YAML config (aekl, …)',
+        description='Train a stage. NAME is a shipped config (' + ', '.join(_configs()) + ') or a YAML file with '
+        "'stage: NAME' and preset sections; key=value arguments override config keys (e.g. train.epochs=5); "
+        'an unknown key is an error. Checkpoints (best.ckpt, last.ckpt), history.csv, figures and summary.json go to --out.',
+    )
     p.add_argument('--config', required=True, help='shipped config name or YAML path')
     p.add_argument('--preset', default='cpu', help="preset section of the config: 'cpu' (default) or 'paper'")
-    p.add_argument('--csv', required=True, type=Path, help='cohort CSV (subject, path, diagnosis, session, age, latent_path)')
+    p.add_argument(
+        '--csv', required=True, type=Path, help='cohort CSV (subject, path, diagnosis, session, age, latent_path)'
+    )
     p.add_argument('--out', required=True, type=Path, help='run folder')
     p.add_argument('--ae', type=Path, default=None, help='autoencoder checkpoint (ae.ckpt), for the stages after aekl')
     p.add_argument('--ddpm', type=Path, default=None, help='latent DDPM checkpoint (ddpm.ckpt), for ldae_repr_learn')
-    p.add_argument('--resume', action='store_true', help='continue from --out/last.ckpt (model, optimizer, EMA, step, RNG)')
-    p.add_argument('overrides', nargs='*', metavar='key=value', help='config overrides, e.g. train.epochs=5 data.batch_size=2')
+    p.add_argument(
+        '--resume', action='store_true', help='continue from --out/last.ckpt (model, optimizer, EMA, step, RNG)'
+    )
+    p.add_argument(
+        'overrides', nargs='*', metavar='key=value', help='config overrides, e.g. train.epochs=5 data.batch_size=2'
+    )
     _common(p)
-    p = sub.add_parser('save-latents', help='encode a cohort with a trained autoencoder (NPZ per scan)',
-                       description='Encode every scan of CSV with the autoencoder CKPT: one NPZ per scan (data = posterior mean, '
-                       'std = posterior std) and CSV_with_compressed_latent.csv next to CSV. The input CSV is never modified.')
+    p = sub.add_parser(
+        'save-latents',
+        help='encode a cohort with a trained autoencoder (NPZ per scan)',
+        description='Encode every scan of CSV with the autoencoder CKPT: one NPZ per scan (data = posterior mean, '
+        'std = posterior std) and CSV_with_compressed_latent.csv next to CSV. The input CSV is never modified.',
+    )
     p.add_argument('--csv', required=True, type=Path, help='cohort CSV')
-    p.add_argument('--ae', required=True, type=Path, help='autoencoder checkpoint (ae.ckpt from `ldae fit --config aekl`)')
-    p.add_argument('--out', type=Path, default=None, help='folder for the NPZ files (default: latents/ next to the CSV)')
+    p.add_argument(
+        '--ae', required=True, type=Path, help='autoencoder checkpoint (ae.ckpt from `ldae fit --config aekl`)'
+    )
+    p.add_argument(
+        '--out', type=Path, default=None, help='folder for the NPZ files (default: latents/ next to the CSV)'
+    )
     p.add_argument('--batch-size', type=int, default=8)
     _common(p)
-    p = sub.add_parser('reconstruct', help='encode and decode scans with a trained LDAE bundle',
-                       description='Preprocess each scan (§3.2) onto the model grid, encode it into (y_sem, z_T) and decode it back; '
-                       'the result is written as NIfTI with the preprocessed grid\'s affine (for scans already on that grid, the input\'s own).')
-    p.add_argument('--ckpt', required=True, type=Path, help='LDAE bundle (ldae.ckpt from `ldae fit --config ldae_repr_learn`)')
+    p = sub.add_parser(
+        'reconstruct',
+        help='encode and decode scans with a trained LDAE bundle',
+        description='Preprocess each scan (§3.2) onto the model grid, encode it into (y_sem, z_T) and decode it back; '
+        'the result is written as NIfTI with the preprocessed grid\'s affine (for scans already on that grid, the input\'s own).',
+    )
+    p.add_argument(
+        '--ckpt', required=True, type=Path, help='LDAE bundle (ldae.ckpt from `ldae fit --config ldae_repr_learn`)'
+    )
     p.add_argument('--input', required=True, type=Path, nargs='+', help='NIfTI scan(s)')
     p.add_argument('--out', required=True, type=Path, help='output NIfTI (one input) or folder (several)')
-    p.add_argument('--steps', type=int, default=None, help="DDIM steps for encoding and decoding (default: the bundle's, 100)")
-    p.add_argument('--scale', type=float, default=None, help="guidance scale s in ε̂ = ε_θ − s·√(1−ᾱ)·G (default: the bundle's; 1 = the reference)")
-    p.add_argument('--stop', type=float, default=None, help="guidance off for timesteps t < stop·T, a fraction in [0, 1] (default: the bundle's, 0)")
+    p.add_argument(
+        '--steps', type=int, default=None, help="DDIM steps for encoding and decoding (default: the bundle's, 100)"
+    )
+    p.add_argument(
+        '--scale',
+        type=float,
+        default=None,
+        help="guidance scale s in ε̂ = ε_θ − s·√(1−ᾱ)·G (default: the bundle's; 1 = the reference)",
+    )
+    p.add_argument(
+        '--stop',
+        type=float,
+        default=None,
+        help="guidance off for timesteps t < stop·T, a fraction in [0, 1] (default: the bundle's, 0)",
+    )
     _common(p)
-    p = sub.add_parser('demo', help='the main job: synthesise, train, evaluate, report',
-                       description='Run the whole pipeline on the embedded synthetic cohort and write DIR/report.md, '
-                       'DIR/report.html, DIR/metrics.json and figures.')
+    p = sub.add_parser(
+        'demo',
+        help='the main job: synthesise, train, evaluate, report',
+        description='Run the whole pipeline on the embedded synthetic cohort and write DIR/report.md, '
+        'DIR/report.html, DIR/metrics.json and figures.',
+    )
     p.add_argument('--out', type=Path, default=Path('results/demo'), help='output folder (default results/demo)')
     p.add_argument('--n-subjects', type=int, default=120, help='subjects in the demo cohort (default 120)')
     p.add_argument('--ae-epochs', type=int, default=None, help="autoencoder epochs (default: the cpu preset's)")
@@ -81,7 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--ddpm-minutes', type=float, default=None, help='stop latent DDPM training after this many minutes')
     p.add_argument('--ldae-epochs', type=int, default=None, help="stage-3 epochs (default: the cpu preset's)")
     p.add_argument('--ldae-minutes', type=float, default=None, help='stop stage-3 training after this many minutes')
-    _shape(p); p.set_defaults(shape=[32, 40, 32])
+    _shape(p)
+    p.set_defaults(shape=[32, 40, 32])
     _common(p)
     return ap
 
@@ -90,49 +148,76 @@ def cmd_synth(a) -> int:
     from ldae.synth import synth_cohort
     from ldae.data import assign_splits, read_cohort, write_cohort
     from ldae.core import get_device
+
     get_device(a.device)
     t0 = time.time()
-    df = synth_cohort(a.out, n_subjects=a.n_subjects, shape=a.shape, spacing=a.spacing, seed=a.seed, sessions=a.sessions, show_progress=not a.quiet)
+    df = synth_cohort(
+        a.out,
+        n_subjects=a.n_subjects,
+        shape=a.shape,
+        spacing=a.spacing,
+        seed=a.seed,
+        sessions=a.sessions,
+        show_progress=not a.quiet,
+    )
     dt = time.time() - t0
     df = assign_splits(read_cohort(a.out / 'cohort.csv'), val=a.val, test=a.test, seed=a.seed)
     write_cohort(df, a.out / 'cohort.csv')
     n = df.drop_duplicates('subject')
-    print(f"wrote {len(df)} scans of {len(n)} subjects to {a.out} in {dt:.1f} s ({len(df) / dt * 60:.0f} scans/min); "
-          f"diagnoses {n.diagnosis.value_counts().to_dict()}; splits {n.split.value_counts().to_dict()}")
+    print(
+        f"wrote {len(df)} scans of {len(n)} subjects to {a.out} in {dt:.1f} s ({len(df) / dt * 60:.0f} scans/min); "
+        f"diagnoses {n.diagnosis.value_counts().to_dict()}; splits {n.split.value_counts().to_dict()}"
+    )
     print(f"cohort table: {a.out / 'cohort.csv'}")
     return 0
 
+
 def _configs():
     from ldae.config import shipped_configs
+
     return shipped_configs()
+
 
 def cmd_fit(a) -> int:
     from ldae.config import load_config
+
     overrides = list(a.overrides) + ([f'train.seed={a.seed}'] if a.seed_given else [])
     cfg = load_config(a.config, a.preset, overrides)
     if cfg['stage'] == 'aekl':
         from ldae.ae_learner import fit_autoencoder
+
         s = fit_autoencoder(cfg, a.csv, a.out, resume=a.resume, device=a.device, show_progress=not a.quiet)
         t = s['test']
-        print(f"autoencoder: best epoch {s['best_epoch']}, {s['train_seconds']:.0f} s; held-out SSIM {t.get('ssim', float('nan')):.4f}, "
-              f"PSNR {t.get('psnr', float('nan')):.2f} dB, LPIPS {t.get('lpips')}; scale factor {s['scale_factor']:.4f}")
+        print(
+            f"autoencoder: best epoch {s['best_epoch']}, {s['train_seconds']:.0f} s; held-out SSIM {t.get('ssim', float('nan')):.4f}, "
+            f"PSNR {t.get('psnr', float('nan')):.2f} dB, LPIPS {t.get('lpips')}; scale factor {s['scale_factor']:.4f}"
+        )
         print(f"model: {a.out / 'ae.ckpt'}; summary: {a.out / 'summary.json'}")
         return 0
     if cfg['stage'] == 'ldae_pretrain':
         from ldae.ddpm_learner import fit_ddpm
+
         s = fit_ddpm(cfg, a.csv, a.out, ae=a.ae, resume=a.resume, device=a.device, show_progress=not a.quiet)
-        print(f"latent DDPM: {s['n_params'] / 1e6:.2f} M parameters, {s['steps']} steps in {s['train_seconds']:.0f} s "
-              f"({s['seconds_per_step'] * 1000:.0f} ms/step); best epoch {s['best_epoch']}, validation ε-MSE {s['best_valid_loss']:.4f}")
+        print(
+            f"latent DDPM: {s['n_params'] / 1e6:.2f} M parameters, {s['steps']} steps in {s['train_seconds']:.0f} s "
+            f"({s['seconds_per_step'] * 1000:.0f} ms/step); best epoch {s['best_epoch']}, validation ε-MSE {s['best_valid_loss']:.4f}"
+        )
         print(f"model: {a.out / 'ddpm.ckpt'}; summary: {a.out / 'summary.json'}")
         return 0
     if cfg['stage'] == 'ldae_repr_learn':
         from ldae.repr_learner import fit_ldae
-        s = fit_ldae(cfg, a.csv, a.out, ae=a.ae, ddpm=a.ddpm, resume=a.resume, device=a.device, show_progress=not a.quiet)
-        print(f"LDAE stage 3: {s['n_params_trained'] / 1e6:.2f} M trained parameters, {s['steps']} steps in {s['train_seconds']:.0f} s "
-              f"({s['seconds_per_step'] * 1000:.0f} ms/step); best epoch {s['best_epoch']} (by {s['monitor']}), validation SSIM from y_sem {s['best_ssim_ysem']:.4f}")
+
+        s = fit_ldae(
+            cfg, a.csv, a.out, ae=a.ae, ddpm=a.ddpm, resume=a.resume, device=a.device, show_progress=not a.quiet
+        )
+        print(
+            f"LDAE stage 3: {s['n_params_trained'] / 1e6:.2f} M trained parameters, {s['steps']} steps in {s['train_seconds']:.0f} s "
+            f"({s['seconds_per_step'] * 1000:.0f} ms/step); best epoch {s['best_epoch']} (by {s['monitor']}), validation SSIM from y_sem {s['best_ssim_ysem']:.4f}"
+        )
         print(f"model bundle: {a.out / 'ldae.ckpt'}; summary: {a.out / 'summary.json'}")
         return 0
     raise LDAEInputError(f"stage {cfg['stage']!r} cannot be trained by this version yet")
+
 
 def cmd_reconstruct(a) -> int:
     from ldae.pipeline import load_ldae
@@ -140,52 +225,103 @@ def cmd_reconstruct(a) -> int:
     from ldae.synth import save_nifti
     from ldae.core import get_device
     from ldae.guidance import check_sampling
-    check_sampling(100 if a.steps is None else a.steps, 1 if a.scale is None else a.scale, 0 if a.stop is None else a.stop,
-                   'ldae reconstruct')                       # bad options fail before the bundle is loaded
+
+    check_sampling(
+        100 if a.steps is None else a.steps,
+        1 if a.scale is None else a.scale,
+        0 if a.stop is None else a.stop,
+        'ldae reconstruct',
+    )  # bad options fail before the bundle is loaded
     m = load_ldae(a.ckpt, device=get_device(a.device))
-    if a.scale is not None: m.scale = a.scale
-    if a.stop is not None: m.stop = a.stop
+    if a.scale is not None:
+        m.scale = a.scale
+    if a.stop is not None:
+        m.stop = a.stop
     many = len(a.input) > 1
-    if many: a.out.mkdir(parents=True, exist_ok=True)
+    if many:
+        a.out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     for p in a.input:
-        v = load_volume(p, m.ae.input_shape, m.ae.spacing)            # §3.2 preprocessing; clear errors for bad files
+        v = load_volume(p, m.ae.input_shape, m.ae.spacing)  # §3.2 preprocessing; clear errors for bad files
         r = m.reconstruct(v.as_tensor()[None], steps=a.steps, show_progress=not a.quiet)[0, 0].cpu().numpy()
         name = Path(p).name
-        dst = a.out / (name[:-7] + '_recon.nii.gz' if name.endswith('.nii.gz') else Path(name).stem + '_recon.nii.gz') if many else a.out
+        dst = (
+            a.out / (name[:-7] + '_recon.nii.gz' if name.endswith('.nii.gz') else Path(name).stem + '_recon.nii.gz')
+            if many
+            else a.out
+        )
         save_nifti(dst, r, v.affine.numpy() if hasattr(v.affine, 'numpy') else v.affine)
         print(f"{p} → {dst}")
-    print(f"reconstructed {len(a.input)} scan(s) with S={a.steps or m.steps} DDIM steps, guidance scale {m.scale:g}"
-          f"{f' (stopped for the last {m.stop:.0%})' if m.stop else ''} in {time.time() - t0:.1f} s")
+    print(
+        f"reconstructed {len(a.input)} scan(s) with S={a.steps or m.steps} DDIM steps, guidance scale {m.scale:g}"
+        f"{f' (stopped for the last {m.stop:.0%})' if m.stop else ''} in {time.time() - t0:.1f} s"
+    )
     return 0
+
 
 def cmd_save_latents(a) -> int:
     from ldae.latents import save_latents
+
     r = save_latents(a.csv, a.ae, a.out, bs=a.batch_size, device=a.device, show_progress=not a.quiet)
-    print(f"wrote {r['n']} latents {r['latent_shape']} to {r['latent_dir']} ({r['scans_per_second']:.1f} scans/s incl. loading); table: {r['csv']}")
+    print(
+        f"wrote {r['n']} latents {r['latent_shape']} to {r['latent_dir']} ({r['scans_per_second']:.1f} scans/s incl. loading); table: {r['csv']}"
+    )
     return 0
+
 
 def cmd_demo(a) -> int:
     from ldae.demo import run_demo
-    m = run_demo(a.out, n_subjects=a.n_subjects, shape=a.shape, seed=a.seed, device=a.device, show_progress=not a.quiet,
-                 ae_epochs=a.ae_epochs, ae_minutes=a.ae_minutes, ddpm_epochs=a.ddpm_epochs, ddpm_minutes=a.ddpm_minutes,
-                 ldae_epochs=a.ldae_epochs, ldae_minutes=a.ldae_minutes)
-    print(f"report: {a.out / 'report.md'} (+ report.html), metrics: {a.out / 'metrics.json'}; total {m['timing']['total']:.1f} s")
+
+    m = run_demo(
+        a.out,
+        n_subjects=a.n_subjects,
+        shape=a.shape,
+        seed=a.seed,
+        device=a.device,
+        show_progress=not a.quiet,
+        ae_epochs=a.ae_epochs,
+        ae_minutes=a.ae_minutes,
+        ddpm_epochs=a.ddpm_epochs,
+        ddpm_minutes=a.ddpm_minutes,
+        ldae_epochs=a.ldae_epochs,
+        ldae_minutes=a.ldae_minutes,
+    )
+    print(
+        f"report: {a.out / 'report.md'} (+ report.html), metrics: {a.out / 'metrics.json'}; total {m['timing']['total']:.1f} s"
+    )
     return 0
 
-COMMANDS = {'synth': cmd_synth, 'fit': cmd_fit, 'save-latents': cmd_save_latents, 'reconstruct': cmd_reconstruct, 'demo': cmd_demo}
+
+COMMANDS = {
+    'synth': cmd_synth,
+    'fit': cmd_fit,
+    'save-latents': cmd_save_latents,
+    'reconstruct': cmd_reconstruct,
+    'demo': cmd_demo,
+}
+
 
 def main(argv=None) -> int:
     "Entry point of the `ldae` command."
-    ap = build_parser(); argv = sys.argv[1:] if argv is None else list(argv); a = ap.parse_args(argv)
-    if a.command is None: ap.print_help(); return 2
+    ap = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    a = ap.parse_args(argv)
+    if a.command is None:
+        ap.print_help()
+        return 2
     a.seed_given = '--seed' in argv
-    try: return COMMANDS[a.command](a) or 0
+    try:
+        return COMMANDS[a.command](a) or 0
     except LDAEInputError as e:
-        if os.environ.get('LDAE_DEBUG'): traceback.print_exc()
-        print(f'ldae {a.command}: error: {e}', file=sys.stderr); return 2
+        if os.environ.get('LDAE_DEBUG'):
+            traceback.print_exc()
+        print(f'ldae {a.command}: error: {e}', file=sys.stderr)
+        return 2
     except LDAETrainingError as e:
-        if os.environ.get('LDAE_DEBUG'): traceback.print_exc()
-        print(f'ldae {a.command}: error: {e}', file=sys.stderr); return 1
+        if os.environ.get('LDAE_DEBUG'):
+            traceback.print_exc()
+        print(f'ldae {a.command}: error: {e}', file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
-        print(f'ldae {a.command}: interrupted', file=sys.stderr); return 130
+        print(f'ldae {a.command}: interrupted', file=sys.stderr)
+        return 130

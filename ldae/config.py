@@ -14,71 +14,108 @@ __all__ = ['CONFIG_DIR', 'shipped_configs', 'parse_override', 'load_config']
 
 # %% ../nbs/04_config.ipynb #31006cc8
 import ldae as _ldae
+
 CONFIG_DIR = Path(_ldae.__file__).parent / 'configs'
+
 
 def shipped_configs() -> list[str]:
     "Names of the configs shipped with the package."
     return sorted(p.stem for p in CONFIG_DIR.glob('*.yaml'))
 
-def _read_yaml(p:Path) -> dict:
-    try: d = yaml.safe_load(p.read_text())
-    except yaml.YAMLError as e: raise LDAEInputError(f"{p}: invalid YAML ({str(e).splitlines()[0]})") from None
-    if not isinstance(d, dict): raise LDAEInputError(f"{p}: expected a mapping of presets (cpu:, paper:, …) at the top level")
+
+def _read_yaml(p: Path) -> dict:
+    try:
+        d = yaml.safe_load(p.read_text())
+    except yaml.YAMLError as e:
+        raise LDAEInputError(f"{p}: invalid YAML ({str(e).splitlines()[0]})") from None
+    if not isinstance(d, dict):
+        raise LDAEInputError(f"{p}: expected a mapping of presets (cpu:, paper:, …) at the top level")
     return d
+
 
 def _check_keys(cfg, schema, where, src):
     for k, v in cfg.items():
         if k not in schema:
-            raise LDAEInputError(f"{src}: unknown config key '{where}{k}'; valid keys{' in ' + repr(where[:-1]) if where else ''}: {sorted(schema)}")
+            raise LDAEInputError(
+                f"{src}: unknown config key '{where}{k}'; valid keys{' in ' + repr(where[:-1]) if where else ''}: {sorted(schema)}"
+            )
         if isinstance(schema[k], dict):
-            if not isinstance(v, dict): raise LDAEInputError(f"{src}: '{where}{k}' must be a section with keys {sorted(schema[k])}, got {v!r}")
+            if not isinstance(v, dict):
+                raise LDAEInputError(f"{src}: '{where}{k}' must be a section with keys {sorted(schema[k])}, got {v!r}")
             _check_keys(v, schema[k], f'{where}{k}.', src)
+
 
 def _merge(base, upd):
     out = copy.deepcopy(base)
-    for k, v in upd.items(): out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    for k, v in upd.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
     return out
 
-def parse_override(s:str) -> tuple[list[str], object]:
+
+def parse_override(s: str) -> tuple[list[str], object]:
     "'train.lr=1e-3' → (['train', 'lr'], 0.001); the value is read as YAML (numbers, lists, null, true)."
-    if '=' not in s: raise LDAEInputError(f"override {s!r}: expected key=value, e.g. train.epochs=5")
+    if '=' not in s:
+        raise LDAEInputError(f"override {s!r}: expected key=value, e.g. train.epochs=5")
     k, v = s.split('=', 1)
-    try: val = yaml.safe_load(v) if v.strip() else None
-    except yaml.YAMLError: val = v
-    if isinstance(val, str):   # PyYAML reads '1e-3' (no dot) as a string
-        try: val = float(val)
-        except ValueError: pass
+    try:
+        val = yaml.safe_load(v) if v.strip() else None
+    except yaml.YAMLError:
+        val = v
+    if isinstance(val, str):  # PyYAML reads '1e-3' (no dot) as a string
+        try:
+            val = float(val)
+        except ValueError:
+            pass
     return [p for p in k.strip().split('.') if p], val
 
-def load_config(name:str, # a shipped config name ('aekl') or a path to a YAML file
-                preset:str='cpu', # section of the file
-                overrides=(), # 'key.sub=value' strings
-               ) -> dict:
+
+def load_config(
+    name: str,  # a shipped config name ('aekl') or a path to a YAML file
+    preset: str = 'cpu',  # section of the file
+    overrides=(),  # 'key.sub=value' strings
+) -> dict:
     "Load a stage config preset, validated against the shipped schema, with overrides applied."
     p = Path(name)
     if p.suffix in ('.yaml', '.yml') or p.is_file():
-        if not p.is_file(): raise LDAEInputError(f"{p}: config file not found")
-        user = _read_yaml(p); stage = user.get('stage')
-        if stage not in shipped_configs(): raise LDAEInputError(f"{p}: needs a top-level 'stage:' naming one of {shipped_configs()}")
+        if not p.is_file():
+            raise LDAEInputError(f"{p}: config file not found")
+        user = _read_yaml(p)
+        stage = user.get('stage')
+        if stage not in shipped_configs():
+            raise LDAEInputError(f"{p}: needs a top-level 'stage:' naming one of {shipped_configs()}")
         schema_all = _read_yaml(CONFIG_DIR / f'{stage}.yaml')
-        if preset not in user: raise LDAEInputError(f"{p}: no preset {preset!r}; it has {sorted(k for k in user if k != 'stage')}")
+        if preset not in user:
+            raise LDAEInputError(f"{p}: no preset {preset!r}; it has {sorted(k for k in user if k != 'stage')}")
         base = schema_all.get(preset, schema_all['cpu'])
         _check_keys(user[preset], base, '', p)
         cfg, src = _merge(base, user[preset]), p
     else:
-        if name not in shipped_configs(): raise LDAEInputError(f"config {name!r}: not a file and not one of the shipped configs {shipped_configs()}")
-        src = CONFIG_DIR / f'{name}.yaml'; allp = _read_yaml(src); stage = name
-        if preset not in allp or preset == 'stage': raise LDAEInputError(f"config {name!r}: no preset {preset!r}; available: {sorted(k for k in allp if k != 'stage')}")
+        if name not in shipped_configs():
+            raise LDAEInputError(f"config {name!r}: not a file and not one of the shipped configs {shipped_configs()}")
+        src = CONFIG_DIR / f'{name}.yaml'
+        allp = _read_yaml(src)
+        stage = name
+        if preset not in allp or preset == 'stage':
+            raise LDAEInputError(
+                f"config {name!r}: no preset {preset!r}; available: {sorted(k for k in allp if k != 'stage')}"
+            )
         cfg = copy.deepcopy(allp[preset])
     for o in overrides:
-        keys, val = parse_override(o); node = cfg
+        keys, val = parse_override(o)
+        node = cfg
         for i, k in enumerate(keys):
             if not isinstance(node, dict) or k not in node:
                 valid = sorted(node) if isinstance(node, dict) else []
-                raise LDAEInputError(f"override {o!r}: unknown config key '{'.'.join(keys[:i + 1])}'; valid keys{' in ' + repr('.'.join(keys[:i])) if i else ''}: {valid}")
+                raise LDAEInputError(
+                    f"override {o!r}: unknown config key '{'.'.join(keys[: i + 1])}'; valid keys{' in ' + repr('.'.join(keys[:i])) if i else ''}: {valid}"
+                )
             if i == len(keys) - 1:
-                if isinstance(node[k], dict): raise LDAEInputError(f"override {o!r}: '{'.'.join(keys)}' is a section; set one of its keys {sorted(node[k])}")
+                if isinstance(node[k], dict):
+                    raise LDAEInputError(
+                        f"override {o!r}: '{'.'.join(keys)}' is a section; set one of its keys {sorted(node[k])}"
+                    )
                 node[k] = val
-            else: node = node[k]
+            else:
+                node = node[k]
     cfg['stage'], cfg['preset'] = stage, preset
     return cfg

@@ -18,165 +18,261 @@ __all__ = ['CKPT_FORMAT', 'LDAEInputError', 'LDAETrainingError', 'seed_everythin
 class LDAEInputError(ValueError):
     "Bad user input (file, CSV row, volume, checkpoint, config): the message says what and where."
 
+
 class LDAETrainingError(RuntimeError):
     "Training cannot go on (e.g. a NaN loss); the message names the step and the last good checkpoint."
 
 # %% ../nbs/00_core.ipynb #28006cef
-def seed_everything(seed:int=0, # the one seed for python, numpy and torch
-                   ) -> torch.Generator:
+def seed_everything(
+    seed: int = 0,  # the one seed for python, numpy and torch
+) -> torch.Generator:
     "Seed `random`, `numpy` and `torch` (all devices) and return a `torch.Generator` seeded the same way."
-    random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
 
 # %% ../nbs/00_core.ipynb #a7ab13e7
-def get_device(device:str|torch.device='auto', # 'auto' (cuda if available), 'cpu', 'cuda' or 'cuda:N'
-              ) -> torch.device:
+def get_device(
+    device: str | torch.device = 'auto',  # 'auto' (cuda if available), 'cpu', 'cuda' or 'cuda:N'
+) -> torch.device:
     "Resolve a device name; asking for CUDA where there is none is an error, not a silent fallback."
-    if isinstance(device, torch.device): return device
+    if isinstance(device, torch.device):
+        return device
     d = str(device).lower()
-    if d == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-    if d == 'cpu': return torch.device('cpu')
+    if d == 'auto':
+        return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    if d == 'cpu':
+        return torch.device('cpu')
     if d.startswith('cuda'):
-        if not torch.cuda.is_available(): raise LDAEInputError(f"device {device!r} was asked for but CUDA is not available on this machine; use --device cpu or auto")
+        if not torch.cuda.is_available():
+            raise LDAEInputError(
+                f"device {device!r} was asked for but CUDA is not available on this machine; use --device cpu or auto"
+            )
         return torch.device(d)
     raise LDAEInputError(f"unknown device {device!r}: expected 'auto', 'cpu', 'cuda' or 'cuda:N'")
 
 # %% ../nbs/00_core.ipynb #f4f7d4bb
 @contextlib.contextmanager
-def atomic_write(path:str|Path, # the final file
-                 mode:str='wb', # 'wb' for bytes, 'w' for text
-                ):
+def atomic_write(
+    path: str | Path,  # the final file
+    mode: str = 'wb',  # 'wb' for bytes, 'w' for text
+):
     "Context manager yielding a file object; the file appears at `path` only if the block finishes."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
-        with os.fdopen(fd, mode, **({} if 'b' in mode else {'encoding':'utf-8'})) as f:
+        with os.fdopen(fd, mode, **({} if 'b' in mode else {'encoding': 'utf-8'})) as f:
             yield f
-            f.flush(); os.fsync(f.fileno())
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
         raise
 
 # %% ../nbs/00_core.ipynb #8eeb74b3
-def atomic_save(path:str|Path, writer, suffix:str=''):
+def atomic_save(path: str | Path, writer, suffix: str = ''):
     "Call `writer(tmp_path)` on a temporary path next to `path`, then rename it into place (for libraries that want a filename)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix=suffix or ''.join(path.suffixes))
     os.close(fd)
-    try: writer(tmp); os.replace(tmp, path)
+    try:
+        writer(tmp)
+        os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
         raise
     return path
 
-def write_text(path, text:str):
+
+def write_text(path, text: str):
     "Write `text` to `path` atomically."
-    with atomic_write(path, 'w') as f: f.write(text)
+    with atomic_write(path, 'w') as f:
+        f.write(text)
     return Path(path)
+
 
 def write_json(path, obj, **kw):
     "Write `obj` as indented JSON to `path` atomically (numpy scalars and arrays are converted)."
+
     def _conv(o):
-        if isinstance(o, (np.floating, np.integer)): return o.item()
-        if isinstance(o, np.ndarray): return o.tolist()
-        if isinstance(o, Path): return str(o)
+        if isinstance(o, (np.floating, np.integer)):
+            return o.item()
+        if isinstance(o, np.ndarray):
+            return o.tolist()
+        if isinstance(o, Path):
+            return str(o)
         raise TypeError(f'not JSON serialisable: {type(o)}')
+
     return write_text(path, json.dumps(obj, indent=2, default=_conv, **kw) + '\n')
+
 
 def write_csv(path, df, **kw):
     "Write a DataFrame to `path` atomically (no index)."
-    with atomic_write(path, 'w') as f: df.to_csv(f, index=False, **kw)
+    with atomic_write(path, 'w') as f:
+        df.to_csv(f, index=False, **kw)
     return Path(path)
 
 # %% ../nbs/00_core.ipynb #36220d08
-def versions(pkgs=('ldae','torch','torchvision','monai','fastai','fastcore','nibabel','nilearn','numpy','scikit-learn','lpips')) -> dict:
+def versions(
+    pkgs=(
+        'ldae',
+        'torch',
+        'torchvision',
+        'monai',
+        'fastai',
+        'fastcore',
+        'nibabel',
+        'nilearn',
+        'numpy',
+        'scikit-learn',
+        'lpips',
+    ),
+) -> dict:
     "Installed versions of the packages that shape results, plus python and the platform."
     from importlib.metadata import version, PackageNotFoundError
+
     out = {'python': platform.python_version(), 'platform': platform.platform()}
     for p in pkgs:
-        try: out[p] = version(p)
-        except PackageNotFoundError: out[p] = None
+        try:
+            out[p] = version(p)
+        except PackageNotFoundError:
+            out[p] = None
     out['cuda'] = torch.version.cuda if torch.cuda.is_available() else None
     return out
 
 # %% ../nbs/00_core.ipynb #7a8c84b4
-def human_bytes(n:float) -> str:
+def human_bytes(n: float) -> str:
     "1536 -> '1.5 KiB'"
-    for u in ['B','KiB','MiB','GiB','TiB']:
-        if abs(n) < 1024 or u == 'TiB': return f'{n:.0f} {u}' if u == 'B' else f'{n:.1f} {u}'
+    for u in ['B', 'KiB', 'MiB', 'GiB', 'TiB']:
+        if abs(n) < 1024 or u == 'TiB':
+            return f'{n:.0f} {u}' if u == 'B' else f'{n:.1f} {u}'
         n /= 1024
+
 
 def peak_memory() -> dict:
     "Peak resident memory of this process (and peak CUDA memory where there is a GPU), in bytes."
     import resource
+
     out = {'rss_peak': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
-    if torch.cuda.is_available(): out['cuda_peak'] = torch.cuda.max_memory_allocated()
+    if torch.cuda.is_available():
+        out['cuda_peak'] = torch.cuda.max_memory_allocated()
     return out
 
 # %% ../nbs/00_core.ipynb #507f0180
-def voxel_moments(batches, # a tensor (N, …) or an iterable of such batches
-                  what:str='volumes') -> tuple[int, torch.Tensor, torch.Tensor]:
+def voxel_moments(
+    batches,  # a tensor (N, …) or an iterable of such batches
+    what: str = 'volumes',
+) -> tuple[int, torch.Tensor, torch.Tensor]:
     "(n, mean, M2) over the first axis, per element, in float64: M2 = Σ (x − mean)², so the variance is M2 / (n − 1)."
     n, mean, M2 = 0, None, None
-    for b in ([batches] if torch.is_tensor(batches) else batches):
-        b = torch.as_tensor(b).detach().double().cpu(); nb = len(b)
-        if nb == 0: continue
-        mb = b.mean(0); M2b = (b - mb).square().sum(0)
-        if mean is None: n, mean, M2 = nb, mb, M2b; continue
-        if mb.shape != mean.shape: raise LDAEInputError(f"voxel_moments: {what} of shape {tuple(mb.shape)} after {tuple(mean.shape)}")
-        d = mb - mean; tot = n + nb
-        mean = mean + d * (nb / tot); M2 = M2 + M2b + d.square() * (n * nb / tot); n = tot
-    if n < 2: raise LDAEInputError(f"voxel_moments: need at least 2 {what}, got {n}")
+    for b in [batches] if torch.is_tensor(batches) else batches:
+        b = torch.as_tensor(b).detach().double().cpu()
+        nb = len(b)
+        if nb == 0:
+            continue
+        mb = b.mean(0)
+        M2b = (b - mb).square().sum(0)
+        if mean is None:
+            n, mean, M2 = nb, mb, M2b
+            continue
+        if mb.shape != mean.shape:
+            raise LDAEInputError(f"voxel_moments: {what} of shape {tuple(mb.shape)} after {tuple(mean.shape)}")
+        d = mb - mean
+        tot = n + nb
+        mean = mean + d * (nb / tot)
+        M2 = M2 + M2b + d.square() * (n * nb / tot)
+        n = tot
+    if n < 2:
+        raise LDAEInputError(f"voxel_moments: need at least 2 {what}, got {n}")
     return n, mean, M2
 
 # %% ../nbs/00_core.ipynb #027f4e05
 CKPT_FORMAT = 'ldae-checkpoint'
 
+
 def _plain(o):
     "Convert numpy values/arrays and tuples into types the safe unpickler accepts."
-    if isinstance(o, dict): return {str(k): _plain(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)) or type(o).__name__ == 'L': return [_plain(v) for v in o]   # fastcore.L in fastai optimizer states
-    if isinstance(o, np.ndarray): return torch.from_numpy(o.copy())
-    if isinstance(o, (np.floating, np.integer, np.bool_)): return o.item()
-    if isinstance(o, Path): return str(o)
+    if isinstance(o, dict):
+        return {str(k): _plain(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)) or type(o).__name__ == 'L':
+        return [_plain(v) for v in o]  # fastcore.L in fastai optimizer states
+    if isinstance(o, np.ndarray):
+        return torch.from_numpy(o.copy())
+    if isinstance(o, (np.floating, np.integer, np.bool_)):
+        return o.item()
+    if isinstance(o, Path):
+        return str(o)
     return o
 
-def save_checkpoint(path, # destination file
-                    kind:str, # what it holds: 'autoencoder', 'ae_training', …
-                    config:dict, # constructor arguments of the model
-                    state:dict, # the model's state_dict
-                    **extra): # anything else: optimizer state, step, metrics, RNG states
+
+def save_checkpoint(
+    path,  # destination file
+    kind: str,  # what it holds: 'autoencoder', 'ae_training', …
+    config: dict,  # constructor arguments of the model
+    state: dict,  # the model's state_dict
+    **extra,
+):  # anything else: optimizer state, step, metrics, RNG states
     "Write a checkpoint atomically as a plain dict readable with `torch.load(weights_only=True)`."
     from ldae import __version__
-    obj = {'format': CKPT_FORMAT, 'kind': kind, 'ldae_version': __version__, 'config': _plain(config),
-           'state_dict': state, **{k: _plain(v) if not isinstance(v, torch.Tensor) else v for k, v in extra.items()}}
+
+    obj = {
+        'format': CKPT_FORMAT,
+        'kind': kind,
+        'ldae_version': __version__,
+        'config': _plain(config),
+        'state_dict': state,
+        **{k: _plain(v) if not isinstance(v, torch.Tensor) else v for k, v in extra.items()},
+    }
     return atomic_save(path, lambda tmp: torch.save(obj, tmp), suffix='.tmp')
 
-def load_checkpoint(path, kind:str|tuple|None=None, map_location='cpu') -> dict:
+
+def load_checkpoint(path, kind: str | tuple | None = None, map_location='cpu') -> dict:
     "Read a checkpoint safely; a missing, corrupt or foreign file, or one of another `kind`, raises `LDAEInputError`."
     p = Path(path)
-    if not p.is_file(): raise LDAEInputError(f"{p}: checkpoint not found")
-    try: obj = torch.load(p, map_location=map_location, weights_only=True)
+    if not p.is_file():
+        raise LDAEInputError(f"{p}: checkpoint not found")
+    try:
+        obj = torch.load(p, map_location=map_location, weights_only=True)
     except Exception as e:
-        raise LDAEInputError(f"{p}: cannot be read as an ldae checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from None
+        raise LDAEInputError(
+            f"{p}: cannot be read as an ldae checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:200]})"
+        ) from None
     if not isinstance(obj, dict) or obj.get('format') != CKPT_FORMAT:
         raise LDAEInputError(f"{p}: not an ldae checkpoint (expected a file written by ldae's save_checkpoint)")
     kinds = (kind,) if isinstance(kind, str) else kind
     if kinds and obj.get('kind') not in kinds:
-        raise LDAEInputError(f"{p}: is a {obj.get('kind')!r} checkpoint; expected {' or '.join(repr(k) for k in kinds)}")
+        raise LDAEInputError(
+            f"{p}: is a {obj.get('kind')!r} checkpoint; expected {' or '.join(repr(k) for k in kinds)}"
+        )
     return obj
 
-def load_state_strict(model:torch.nn.Module, state:dict, source='checkpoint'):
+
+def load_state_strict(model: torch.nn.Module, state: dict, source='checkpoint'):
     "`load_state_dict(strict=True)` with an error that lists missing/unexpected/mis-shaped keys and names the source."
     own = model.state_dict()
-    missing = [k for k in own if k not in state]; unexpected = [k for k in state if k not in own]
-    shapes = [f"{k}: {tuple(state[k].shape)} vs {tuple(own[k].shape)}" for k in own if k in state and hasattr(state[k], 'shape') and tuple(state[k].shape) != tuple(own[k].shape)]
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    shapes = [
+        f"{k}: {tuple(state[k].shape)} vs {tuple(own[k].shape)}"
+        for k in own
+        if k in state and hasattr(state[k], 'shape') and tuple(state[k].shape) != tuple(own[k].shape)
+    ]
     if missing or unexpected or shapes:
         parts = []
-        if missing: parts.append(f"{len(missing)} missing keys (e.g. {missing[:3]})")
-        if unexpected: parts.append(f"{len(unexpected)} unexpected keys (e.g. {unexpected[:3]})")
-        if shapes: parts.append(f"{len(shapes)} shape mismatches (e.g. {shapes[:2]})")
-        raise LDAEInputError(f"{source}: weights do not fit this model ({'; '.join(parts)}); was it saved from another architecture or config?")
+        if missing:
+            parts.append(f"{len(missing)} missing keys (e.g. {missing[:3]})")
+        if unexpected:
+            parts.append(f"{len(unexpected)} unexpected keys (e.g. {unexpected[:3]})")
+        if shapes:
+            parts.append(f"{len(shapes)} shape mismatches (e.g. {shapes[:2]})")
+        raise LDAEInputError(
+            f"{source}: weights do not fit this model ({'; '.join(parts)}); was it saved from another architecture or config?"
+        )
     model.load_state_dict(state, strict=True)
     return model

@@ -11,8 +11,16 @@ import torch
 from torch.utils.data import Dataset
 import nibabel as nib
 from monai.data import MetaTensor
-from monai.transforms import (Compose, LoadImage, Orientation, Spacing, ResizeWithPadOrCrop,
-                              ScaleIntensity, EnsureType, Transform)
+from monai.transforms import (
+    Compose,
+    LoadImage,
+    Orientation,
+    Spacing,
+    ResizeWithPadOrCrop,
+    ScaleIntensity,
+    EnsureType,
+    Transform,
+)
 from .core import LDAEInputError, write_csv
 from .synth import default_spacing, check_shape, target_grid, anti_alias_sigma
 
@@ -26,105 +34,156 @@ REQUIRED_COLUMNS = ('subject', 'path', 'diagnosis', 'age')
 SPLITS = ('train', 'val', 'test')
 _SES = re.compile(r'ses-M(\d+)')
 
-def _line(i) -> str: return f'line {int(i) + 2}'
 
-def _resolve(p, root:Path) -> str:
+def _line(i) -> str:
+    return f'line {int(i) + 2}'
+
+
+def _resolve(p, root: Path) -> str:
     p = Path(str(p)).expanduser()
     return str(p if p.is_absolute() else (root / p).resolve())
 
-def read_cohort(csv, # the cohort CSV (§3.1)
-                check_files:bool=True, # check that every `path` exists
-                require=REQUIRED_COLUMNS, # columns that must be present
-               ) -> pd.DataFrame:
+
+def read_cohort(
+    csv,  # the cohort CSV (§3.1)
+    check_files: bool = True,  # check that every `path` exists
+    require=REQUIRED_COLUMNS,  # columns that must be present
+) -> pd.DataFrame:
     "Read and validate a cohort CSV; returns a new table with `session`, `latent_path`, `_path` and `_latent` filled in."
     csv = Path(csv)
-    if not csv.is_file(): raise LDAEInputError(f"{csv}: cohort CSV not found")
-    try: df = pd.read_csv(csv, dtype={'subject': str, 'path': str, 'diagnosis': str, 'latent_path': str}, keep_default_na=True)
-    except Exception as e: raise LDAEInputError(f"{csv}: cannot be read as CSV ({e})") from None
+    if not csv.is_file():
+        raise LDAEInputError(f"{csv}: cohort CSV not found")
+    try:
+        df = pd.read_csv(
+            csv, dtype={'subject': str, 'path': str, 'diagnosis': str, 'latent_path': str}, keep_default_na=True
+        )
+    except Exception as e:
+        raise LDAEInputError(f"{csv}: cannot be read as CSV ({e})") from None
     missing = [c for c in require if c not in df.columns]
-    if missing: raise LDAEInputError(f"{csv}: missing column(s) {missing}; expected at least {list(require)} (+ session, latent_path)")
-    if len(df) == 0: raise LDAEInputError(f"{csv}: no rows")
+    if missing:
+        raise LDAEInputError(
+            f"{csv}: missing column(s) {missing}; expected at least {list(require)} (+ session, latent_path)"
+        )
+    if len(df) == 0:
+        raise LDAEInputError(f"{csv}: no rows")
     for c in ('subject', 'path', 'diagnosis'):
         if c in df.columns:
             bad = df.index[df[c].isna() | (df[c].astype(str).str.strip() == '')]
-            if len(bad): raise LDAEInputError(f"{csv} {_line(bad[0])}: `{c}` is empty; expected a value in every row")
+            if len(bad):
+                raise LDAEInputError(f"{csv} {_line(bad[0])}: `{c}` is empty; expected a value in every row")
             df[c] = df[c].astype(str).str.strip()
     if 'age' in df.columns:
         age = pd.to_numeric(df['age'], errors='coerce')
         bad = df.index[age.isna() & df['age'].notna()]
-        if len(bad): raise LDAEInputError(f"{csv} {_line(bad[0])}: `age` is {df['age'][bad[0]]!r}; expected a number (years)")
+        if len(bad):
+            raise LDAEInputError(f"{csv} {_line(bad[0])}: `age` is {df['age'][bad[0]]!r}; expected a number (years)")
         df['age'] = age.astype(float)
     if 'session' in df.columns:
         ses = pd.to_numeric(df['session'], errors='coerce')
         bad = df.index[ses.isna()]
-        if len(bad): raise LDAEInputError(f"{csv} {_line(bad[0])}: `session` is {df['session'][bad[0]]!r}; expected months from baseline (a number)")
+        if len(bad):
+            raise LDAEInputError(
+                f"{csv} {_line(bad[0])}: `session` is {df['session'][bad[0]]!r}; expected months from baseline (a number)"
+            )
         df['session'] = ses
     else:
         ses = [(_SES.search(p) or [None, None])[1] for p in df['path']]
         bad = [i for i, s in enumerate(ses) if s is None]
-        if bad: raise LDAEInputError(f"{csv} {_line(bad[0])}: no `session` column and no 'ses-M<months>' in path {df['path'][bad[0]]!r}; add a session column")
+        if bad:
+            raise LDAEInputError(
+                f"{csv} {_line(bad[0])}: no `session` column and no 'ses-M<months>' in path {df['path'][bad[0]]!r}; add a session column"
+            )
         df['session'] = [int(s) for s in ses]
     dup = df.index[df.duplicated(keep='first')]
-    if len(dup): raise LDAEInputError(f"{csv} {_line(dup[0])}: duplicated row (same as an earlier line); each scan must appear once")
+    if len(dup):
+        raise LDAEInputError(
+            f"{csv} {_line(dup[0])}: duplicated row (same as an earlier line); each scan must appear once"
+        )
     dup = df.index[df.duplicated('path', keep='first')]
-    if len(dup): raise LDAEInputError(f"{csv} {_line(dup[0])}: path {df['path'][dup[0]]!r} appears twice; each scan must appear once")
+    if len(dup):
+        raise LDAEInputError(
+            f"{csv} {_line(dup[0])}: path {df['path'][dup[0]]!r} appears twice; each scan must appear once"
+        )
     dup = df.index[df.duplicated(['subject', 'session'], keep='first')]
-    if len(dup): raise LDAEInputError(f"{csv} {_line(dup[0])}: subject {df['subject'][dup[0]]!r} has two scans at session {df['session'][dup[0]]}; expected one scan per subject and session")
-    if 'latent_path' not in df.columns: df['latent_path'] = ''
+    if len(dup):
+        raise LDAEInputError(
+            f"{csv} {_line(dup[0])}: subject {df['subject'][dup[0]]!r} has two scans at session {df['session'][dup[0]]}; expected one scan per subject and session"
+        )
+    if 'latent_path' not in df.columns:
+        df['latent_path'] = ''
     df['latent_path'] = df['latent_path'].fillna('').astype(str)
     root = csv.resolve().parent
     df['_path'] = [_resolve(p, root) for p in df['path']]
     df['_latent'] = [_resolve(p, root) if p.strip() else '' for p in df['latent_path']]
     if check_files:
         for i, p in zip(df.index, df['_path']):
-            if not Path(p).is_file(): raise LDAEInputError(f"{csv} {_line(i)}: file not found: {df['path'][i]!r} (resolved to {p})")
-    if 'split' in df.columns: check_splits(df, csv)
+            if not Path(p).is_file():
+                raise LDAEInputError(f"{csv} {_line(i)}: file not found: {df['path'][i]!r} (resolved to {p})")
+    if 'split' in df.columns:
+        check_splits(df, csv)
     df.attrs['csv'] = str(csv)
     return df
 
 # %% ../nbs/02_data.ipynb #bba9b55d
-def check_splits(df:pd.DataFrame, source='cohort') -> pd.DataFrame:
+def check_splits(df: pd.DataFrame, source='cohort') -> pd.DataFrame:
     "Check the `split` column: values in train/val/test and no subject in two splits."
     bad = df.index[~df['split'].isin(SPLITS)]
-    if len(bad): raise LDAEInputError(f"{source} {_line(bad[0])}: split {df['split'][bad[0]]!r}; expected one of {list(SPLITS)}")
+    if len(bad):
+        raise LDAEInputError(f"{source} {_line(bad[0])}: split {df['split'][bad[0]]!r}; expected one of {list(SPLITS)}")
     n = df.groupby('subject')['split'].nunique()
     if (n > 1).any():
-        s = n.index[n > 1][0]; rows = df.index[df.subject == s]
-        raise LDAEInputError(f"{source}: subject {s!r} is in several splits ({', '.join(f'{_line(i)}={df.split[i]}' for i in rows)}); splits must be by subject")
+        s = n.index[n > 1][0]
+        rows = df.index[df.subject == s]
+        raise LDAEInputError(
+            f"{source}: subject {s!r} is in several splits ({', '.join(f'{_line(i)}={df.split[i]}' for i in rows)}); splits must be by subject"
+        )
     return df
 
-def write_cohort(df:pd.DataFrame, path) -> Path:
+
+def write_cohort(df: pd.DataFrame, path) -> Path:
     "Write a cohort table atomically, without the internal `_` columns."
     return write_csv(path, df[[c for c in df.columns if not str(c).startswith('_')]])
 
 # %% ../nbs/02_data.ipynb #924c7847
-def assign_splits(df:pd.DataFrame, val:float=0.1, test:float=0.2, seed:int=0, stratify:str|None='diagnosis') -> pd.DataFrame:
+def assign_splits(
+    df: pd.DataFrame, val: float = 0.1, test: float = 0.2, seed: int = 0, stratify: str | None = 'diagnosis'
+) -> pd.DataFrame:
     "Return a copy of `df` with a `split` column (train/val/test) assigned by subject, stratified and seeded."
     from sklearn.model_selection import train_test_split
-    if not (0 <= val < 1 and 0 <= test < 1 and val + test < 1): raise LDAEInputError(f"split fractions val={val}, test={test}: expected 0 ≤ val, test and val + test < 1")
+
+    if not (0 <= val < 1 and 0 <= test < 1 and val + test < 1):
+        raise LDAEInputError(f"split fractions val={val}, test={test}: expected 0 ≤ val, test and val + test < 1")
     subj = df.sort_values('session').groupby('subject', sort=True).first()
     ids = subj.index.to_numpy()
     strat = subj[stratify].to_numpy() if stratify and stratify in subj else None
+
     def _split(x, y, frac, rs):
-        if frac == 0 or len(x) < 2: return x, x[:0], y
+        if frac == 0 or len(x) < 2:
+            return x, x[:0], y
         n = max(1, int(round(frac * len(x))))
         ok = y is not None and pd.Series(y).value_counts().min() >= 2 and n >= len(set(y)) and len(x) - n >= len(set(y))
         a, b = train_test_split(np.arange(len(x)), test_size=n, random_state=rs, stratify=y if ok else None)
         return x[a], x[b], (y[a] if y is not None else None)
+
     rest, te, ys = _split(ids, strat, test, seed)
     tr, va, _ = _split(rest, ys, val / (1 - test) if test < 1 else 0, seed + 1)
     lab = {**{s: 'train' for s in tr}, **{s: 'val' for s in va}, **{s: 'test' for s in te}}
-    out = df.copy(); out['split'] = out['subject'].map(lab)
+    out = df.copy()
+    out['split'] = out['subject'].map(lab)
     return out
+
 
 def split_csv_path(csv) -> Path:
     "Where the split of `csv` is recorded: `<name>_split.csv` next to it."
-    csv = Path(csv); return csv.with_name(csv.stem + '_split.csv')
+    csv = Path(csv)
+    return csv.with_name(csv.stem + '_split.csv')
 
-def cohort_splits(csv, val:float=0.1, test:float=0.2, seed:int=0, check_files:bool=True) -> pd.DataFrame:
+
+def cohort_splits(csv, val: float = 0.1, test: float = 0.2, seed: int = 0, check_files: bool = True) -> pd.DataFrame:
     "Read `csv` with its subject-level split: its own `split` column, a matching `<name>_split.csv`, or a new one (written)."
     df = read_cohort(csv, check_files=check_files)
-    if 'split' in df.columns: return df
+    if 'split' in df.columns:
+        return df
     sp = split_csv_path(csv)
     if sp.is_file():
         rec = pd.read_csv(sp, dtype={'path': str, 'subject': str})
@@ -138,94 +197,149 @@ def cohort_splits(csv, val:float=0.1, test:float=0.2, seed:int=0, check_files:bo
 # %% ../nbs/02_data.ipynb #73ff86f0
 class CheckVolume(Transform):
     "Reject volumes that are not a single 3D scan with finite, non-constant intensities (names the file)."
+
     def __call__(self, img):
         src = img.meta.get('filename_or_obj', 'volume') if isinstance(img, MetaTensor) else 'volume'
         sh = tuple(img.shape)
-        if len(sh) != 4: raise LDAEInputError(f"{src}: image of shape {sh[1:]} is {len(sh) - 1}D; expected a 3D volume")
-        if sh[0] != 1: raise LDAEInputError(f"{src}: 4D image with {sh[0]} volumes (shape {sh[1:]} × {sh[0]}); expected one 3D volume")
-        if min(sh[1:]) < 2: raise LDAEInputError(f"{src}: image of shape {sh[1:]} is 2D; expected a 3D volume")
+        if len(sh) != 4:
+            raise LDAEInputError(f"{src}: image of shape {sh[1:]} is {len(sh) - 1}D; expected a 3D volume")
+        if sh[0] != 1:
+            raise LDAEInputError(
+                f"{src}: 4D image with {sh[0]} volumes (shape {sh[1:]} × {sh[0]}); expected one 3D volume"
+            )
+        if min(sh[1:]) < 2:
+            raise LDAEInputError(f"{src}: image of shape {sh[1:]} is 2D; expected a 3D volume")
         x = img.as_tensor() if isinstance(img, MetaTensor) else torch.as_tensor(img)
         fin = torch.isfinite(x)
-        if not fin.all(): raise LDAEInputError(f"{src}: {int((~fin).sum())} NaN/Inf voxels; expected finite intensities")
-        if float(x.max() - x.min()) == 0: raise LDAEInputError(f"{src}: constant volume (every voxel = {float(x.flatten()[0])}); expected a T1 scan")
+        if not fin.all():
+            raise LDAEInputError(f"{src}: {int((~fin).sum())} NaN/Inf voxels; expected finite intensities")
+        if float(x.max() - x.min()) == 0:
+            raise LDAEInputError(f"{src}: constant volume (every voxel = {float(x.flatten()[0])}); expected a T1 scan")
         return img
+
 
 class AntiAlias(Transform):
     "Gaussian low-pass before downsampling to `spacing` mm: σ = ½·(spacing/voxel − 1) voxels on axes downsampled ≥ 2×."
-    def __init__(self, spacing:float): self.spacing = float(spacing)
+
+    def __init__(self, spacing: float):
+        self.spacing = float(spacing)
+
     def __call__(self, img):
         import scipy.ndimage as ndi
+
         vox = np.sqrt((np.asarray(img.affine)[:3, :3] ** 2).sum(0)) if isinstance(img, MetaTensor) else np.ones(3)
         sig = [anti_alias_sigma(self.spacing, v) / v for v in vox]
-        if max(sig) == 0: return img
+        if max(sig) == 0:
+            return img
         arr = img.as_tensor().numpy() if isinstance(img, MetaTensor) else np.asarray(img)
         out = np.stack([ndi.gaussian_filter(c, sig, truncate=3.0) for c in arr]).astype(arr.dtype)
-        res = MetaTensor(torch.from_numpy(out), affine=img.affine, meta=img.meta) if isinstance(img, MetaTensor) else torch.from_numpy(out)
+        res = (
+            MetaTensor(torch.from_numpy(out), affine=img.affine, meta=img.meta)
+            if isinstance(img, MetaTensor)
+            else torch.from_numpy(out)
+        )
         return res
 
-def preprocess(shape=(128, 160, 128), # target shape (D, H, W); paper 128×160×128
-               spacing:float|None=None, # target spacing in mm; default `default_spacing(shape)` (paper: 1.5)
-              ) -> Compose:
-    "The §3.2 preprocessing as a MONAI `Compose` that takes a NIfTI path and returns a (1, D, H, W) `MetaTensor` in [0, 1]."
-    shape = check_shape(shape); spacing = float(spacing or default_spacing(shape))
-    return Compose([LoadImage(reader='NibabelReader', image_only=True, ensure_channel_first=True),
-                    CheckVolume(),
-                    Orientation(axcodes='RAS', labels=None),
-                    AntiAlias(spacing),
-                    Spacing(pixdim=spacing, mode='bilinear'),
-                    ResizeWithPadOrCrop(shape, mode='minimum'),
-                    ScaleIntensity(minv=0., maxv=1.),
-                    EnsureType(dtype=torch.float32)])
 
-def load_volume(path, shape=(128, 160, 128), spacing:float|None=None, tfm=None) -> MetaTensor:
+def preprocess(
+    shape=(128, 160, 128),  # target shape (D, H, W); paper 128×160×128
+    spacing: float | None = None,  # target spacing in mm; default `default_spacing(shape)` (paper: 1.5)
+) -> Compose:
+    "The §3.2 preprocessing as a MONAI `Compose` that takes a NIfTI path and returns a (1, D, H, W) `MetaTensor` in [0, 1]."
+    shape = check_shape(shape)
+    spacing = float(spacing or default_spacing(shape))
+    return Compose(
+        [
+            LoadImage(reader='NibabelReader', image_only=True, ensure_channel_first=True),
+            CheckVolume(),
+            Orientation(axcodes='RAS', labels=None),
+            AntiAlias(spacing),
+            Spacing(pixdim=spacing, mode='bilinear'),
+            ResizeWithPadOrCrop(shape, mode='minimum'),
+            ScaleIntensity(minv=0.0, maxv=1.0),
+            EnsureType(dtype=torch.float32),
+        ]
+    )
+
+
+def load_volume(path, shape=(128, 160, 128), spacing: float | None = None, tfm=None) -> MetaTensor:
     "Load and preprocess one scan; unreadable files and bad volumes raise `LDAEInputError` naming the file."
     p = Path(path)
-    if not p.is_file(): raise LDAEInputError(f"{p}: file not found")
+    if not p.is_file():
+        raise LDAEInputError(f"{p}: file not found")
     tfm = tfm or preprocess(shape, spacing)
-    try: return tfm(str(p))
-    except LDAEInputError: raise
+    try:
+        return tfm(str(p))
+    except LDAEInputError:
+        raise
     except Exception as e:
         cause = e
-        while getattr(cause, '__cause__', None) is not None and not isinstance(cause, LDAEInputError): cause = cause.__cause__
-        if isinstance(cause, LDAEInputError): raise cause from None
-        raise LDAEInputError(f"{p}: cannot be read as a NIfTI volume ({type(cause).__name__}: {str(cause)[:200]})") from None
+        while getattr(cause, '__cause__', None) is not None and not isinstance(cause, LDAEInputError):
+            cause = cause.__cause__
+        if isinstance(cause, LDAEInputError):
+            raise cause from None
+        raise LDAEInputError(
+            f"{p}: cannot be read as a NIfTI volume ({type(cause).__name__}: {str(cause)[:200]})"
+        ) from None
 
 # %% ../nbs/02_data.ipynb #8093d818
 def _target(df, target, classes=None):
-    if target in (None, 'self'): return None, None
+    if target in (None, 'self'):
+        return None, None
     if target == 'diagnosis':
         classes = list(classes or sorted(df['diagnosis'].unique()))
         unknown = sorted(set(df['diagnosis']) - set(classes))
-        if unknown: raise LDAEInputError(f"diagnosis values {unknown} are not in the classes {classes}")
+        if unknown:
+            raise LDAEInputError(f"diagnosis values {unknown} are not in the classes {classes}")
         return torch.tensor([classes.index(d) for d in df['diagnosis']]), classes
     if target in df.columns:
         y = pd.to_numeric(df[target], errors='coerce')
-        if y.isna().any(): raise LDAEInputError(f"target `{target}` is missing or not numeric at {_line(df.index[y.isna()][0])}")
+        if y.isna().any():
+            raise LDAEInputError(f"target `{target}` is missing or not numeric at {_line(df.index[y.isna()][0])}")
         return torch.tensor(y.to_numpy(), dtype=torch.float32), None
     raise LDAEInputError(f"target {target!r}: expected None, 'self', 'diagnosis' or a numeric column of the CSV")
 
+
 class VolumeDataset(Dataset):
     "Preprocessed scans of a cohort table, as (1, D, H, W) float tensors, optionally with a target."
-    def __init__(self, df:pd.DataFrame, shape=(128, 160, 128), spacing:float|None=None,
-                 target:str|None=None, # None (x only), 'self' ((x, x) for autoencoders), 'diagnosis' or a numeric column
-                 classes=None, # class order for 'diagnosis' (default: sorted)
-                 cache:bool=True):
-        self.df = df.reset_index(drop=True); self.shape = check_shape(shape)
-        self.spacing = float(spacing or default_spacing(self.shape)); self.target, self.cache = target, cache
+
+    def __init__(
+        self,
+        df: pd.DataFrame,
+        shape=(128, 160, 128),
+        spacing: float | None = None,
+        target: str | None = None,  # None (x only), 'self' ((x, x) for autoencoders), 'diagnosis' or a numeric column
+        classes=None,  # class order for 'diagnosis' (default: sorted)
+        cache: bool = True,
+    ):
+        self.df = df.reset_index(drop=True)
+        self.shape = check_shape(shape)
+        self.spacing = float(spacing or default_spacing(self.shape))
+        self.target, self.cache = target, cache
         self.y, self.classes = _target(self.df, target, classes)
-        self.tfm = preprocess(self.shape, self.spacing); self._cache = {}
-    def __len__(self): return len(self.df)
+        self.tfm = preprocess(self.shape, self.spacing)
+        self._cache = {}
+
+    def __len__(self):
+        return len(self.df)
+
     def volume(self, i) -> torch.Tensor:
-        if i in self._cache: return self._cache[i]
+        if i in self._cache:
+            return self._cache[i]
         x = load_volume(self.df['_path'][i] if '_path' in self.df else self.df['path'][i], tfm=self.tfm).as_tensor()
-        if self.cache: self._cache[i] = x
+        if self.cache:
+            self._cache[i] = x
         return x
+
     def __getitem__(self, i):
         x = self.volume(i)
-        if self.target is None: return x
-        if self.target == 'self': return x, x
+        if self.target is None:
+            return x
+        if self.target == 'self':
+            return x, x
         return x, self.y[i]
-    def batches(self, bs:int=8):
+
+    def batches(self, bs: int = 8):
         "Yield (row indices, stacked volumes (B, 1, D, H, W)) in order — for evaluation and encoding, no shuffling."
         for i in range(0, len(self), bs):
             rows = list(range(i, min(i + bs, len(self))))
@@ -234,86 +348,153 @@ class VolumeDataset(Dataset):
 # %% ../nbs/02_data.ipynb #510a7fba
 def load_latent(path, expected_shape=None, source='') -> torch.Tensor:
     "Load a cached latent (NPZ key `data`) as a float tensor, checking it exists and has `expected_shape`."
-    p = Path(path); where = f'{source}: ' if source else ''
-    if not str(path).strip(): raise LDAEInputError(f"{where}no latent_path; cache latents first (`ldae save-latents`)")
-    if not p.is_file(): raise LDAEInputError(f"{where}{p}: latent file not found")
+    p = Path(path)
+    where = f'{source}: ' if source else ''
+    if not str(path).strip():
+        raise LDAEInputError(f"{where}no latent_path; cache latents first (`ldae save-latents`)")
+    if not p.is_file():
+        raise LDAEInputError(f"{where}{p}: latent file not found")
     try:
         with np.load(p) as z:
-            if 'data' not in z: raise LDAEInputError(f"{where}{p}: NPZ has keys {list(z.keys())}; expected key 'data' (the posterior mean)")
+            if 'data' not in z:
+                raise LDAEInputError(
+                    f"{where}{p}: NPZ has keys {list(z.keys())}; expected key 'data' (the posterior mean)"
+                )
             a = z['data']
-    except LDAEInputError: raise
-    except Exception as e: raise LDAEInputError(f"{where}{p}: cannot be read as NPZ ({type(e).__name__}: {e})") from None
+    except LDAEInputError:
+        raise
+    except Exception as e:
+        raise LDAEInputError(f"{where}{p}: cannot be read as NPZ ({type(e).__name__}: {e})") from None
     if expected_shape is not None and tuple(a.shape) != tuple(expected_shape):
         raise LDAEInputError(f"{where}{p}: latent of shape {tuple(a.shape)}; expected {tuple(expected_shape)}")
-    if not np.isfinite(a).all(): raise LDAEInputError(f"{where}{p}: latent has NaN/Inf values")
+    if not np.isfinite(a).all():
+        raise LDAEInputError(f"{where}{p}: latent has NaN/Inf values")
     return torch.from_numpy(np.asarray(a, dtype=np.float32))
+
 
 class LatentDataset(Dataset):
     "Cached latents of a cohort table (column `latent_path`) as the diffusion sees them, (z − `latent_mean`)·`scale_factor`, optionally with a target."
-    def __init__(self, df:pd.DataFrame, expected_shape=None, scale_factor:float=1.0, target:str|None=None, classes=None, cache:bool=True,
-                 latent_mean:torch.Tensor|None=None): # subtracted before scaling (centred latents, see `ldae.latent_ddpm`)
-        self.df = df.reset_index(drop=True); self.scale_factor, self.target, self.cache = float(scale_factor), target, cache
+
+    def __init__(
+        self,
+        df: pd.DataFrame,
+        expected_shape=None,
+        scale_factor: float = 1.0,
+        target: str | None = None,
+        classes=None,
+        cache: bool = True,
+        latent_mean: torch.Tensor | None = None,
+    ):  # subtracted before scaling (centred latents, see `ldae.latent_ddpm`)
+        self.df = df.reset_index(drop=True)
+        self.scale_factor, self.target, self.cache = float(scale_factor), target, cache
         self.latent_mean = None if latent_mean is None else torch.as_tensor(latent_mean, dtype=torch.float32).cpu()
         col = '_latent' if '_latent' in self.df else 'latent_path'
         self.paths = list(self.df[col])
         if expected_shape is None:
             expected_shape = tuple(load_latent(self.paths[0], source=_line(0)).shape)
         self.expected_shape = tuple(expected_shape)
-        self.y, self.classes = _target(self.df, target, classes); self._cache = {}
-    def __len__(self): return len(self.df)
+        self.y, self.classes = _target(self.df, target, classes)
+        self._cache = {}
+
+    def __len__(self):
+        return len(self.df)
+
     def latent(self, i) -> torch.Tensor:
         if i not in self._cache:
             z = load_latent(self.paths[i], self.expected_shape, source=_line(i))
             z = (z if self.latent_mean is None else z - self.latent_mean) * self.scale_factor
-            if not self.cache: return z
+            if not self.cache:
+                return z
             self._cache[i] = z
         return self._cache[i]
+
     def __getitem__(self, i):
         z = self.latent(i)
-        if self.target is None: return z
-        if self.target == 'self': return z, z
+        if self.target is None:
+            return z
+        if self.target == 'self':
+            return z, z
         return z, self.y[i]
+
 
 class ScanLatentDataset(Dataset):
     "(scan, scaled latent) pairs of a cohort table: the scan feeds the semantic encoder, the latent the diffusion (stage 3)."
-    def __init__(self, df:pd.DataFrame, shape=(128, 160, 128), spacing:float|None=None, scale_factor:float=1.0, latent_shape=None,
-                 latent_mean:torch.Tensor|None=None):
-        self.vol = VolumeDataset(df, shape, spacing); self.lat = LatentDataset(df, latent_shape, scale_factor, latent_mean=latent_mean)
-    def __len__(self): return len(self.vol)
-    def __getitem__(self, i): return self.vol.volume(i), self.lat.latent(i)
+
+    def __init__(
+        self,
+        df: pd.DataFrame,
+        shape=(128, 160, 128),
+        spacing: float | None = None,
+        scale_factor: float = 1.0,
+        latent_shape=None,
+        latent_mean: torch.Tensor | None = None,
+    ):
+        self.vol = VolumeDataset(df, shape, spacing)
+        self.lat = LatentDataset(df, latent_shape, scale_factor, latent_mean=latent_mean)
+
+    def __len__(self):
+        return len(self.vol)
+
+    def __getitem__(self, i):
+        return self.vol.volume(i), self.lat.latent(i)
 
 # %% ../nbs/02_data.ipynb #fdea61a1
-def cohort_dls(df:pd.DataFrame, kind:str='volume', # 'volume', 'latent' or 'scan_latent'
-               bs:int=2, valid:str='val', # the split used for validation
-               seed:int=0, device=None, **ds_kwargs):
+def cohort_dls(
+    df: pd.DataFrame,
+    kind: str = 'volume',  # 'volume', 'latent' or 'scan_latent'
+    bs: int = 2,
+    valid: str = 'val',  # the split used for validation
+    seed: int = 0,
+    device=None,
+    **ds_kwargs,
+):
     "fastai `DataLoaders` over the `train` and `valid` splits of a cohort table."
     from fastai.data.core import DataLoaders
-    if 'split' not in df.columns: raise LDAEInputError("cohort table has no `split` column: use `cohort_splits` or `assign_splits` first")
+
+    if 'split' not in df.columns:
+        raise LDAEInputError("cohort table has no `split` column: use `cohort_splits` or `assign_splits` first")
     kinds = {'volume': VolumeDataset, 'latent': LatentDataset, 'scan_latent': ScanLatentDataset}
-    if kind not in kinds: raise LDAEInputError(f"kind {kind!r}: expected one of {list(kinds)}")
+    if kind not in kinds:
+        raise LDAEInputError(f"kind {kind!r}: expected one of {list(kinds)}")
     mk = kinds[kind]
     tr, va = df[df.split == 'train'], df[df.split == valid]
-    if len(tr) == 0: raise LDAEInputError("no rows in the `train` split")
-    if len(va) == 0: raise LDAEInputError(f"no rows in the `{valid}` split")
+    if len(tr) == 0:
+        raise LDAEInputError("no rows in the `train` split")
+    if len(va) == 0:
+        raise LDAEInputError(f"no rows in the `{valid}` split")
     dls = DataLoaders.from_dsets(mk(tr, **ds_kwargs), mk(va, **ds_kwargs), bs=bs, num_workers=0, device=device)
-    dls.train.rng = random.Random(seed); dls.valid.rng = random.Random(seed)
+    dls.train.rng = random.Random(seed)
+    dls.valid.rng = random.Random(seed)
     return dls
 
 # %% ../nbs/02_data.ipynb #539e4351
-def show_batch(x:torch.Tensor, # (B, C, H, W) images or (B, C, D, H, W) volumes (channel 0 is shown)
-               titles=None, n:int=8, cmap='gray', size:float=2.0):
+def show_batch(
+    x: torch.Tensor,  # (B, C, H, W) images or (B, C, D, H, W) volumes (channel 0 is shown)
+    titles=None,
+    n: int = 8,
+    cmap='gray',
+    size: float = 2.0,
+):
     "Show up to `n` items of a batch: images as they are, volumes as three orthogonal middle slices."
     import matplotlib.pyplot as plt
+
     x = x.detach().float().cpu()
-    if x.ndim not in (4, 5): raise LDAEInputError(f"show_batch: batch of shape {tuple(x.shape)}; expected (B, C, H, W) or (B, C, D, H, W)")
-    x = x[:n, 0]; b = len(x); rows = 1 if x.ndim == 3 else 3
+    if x.ndim not in (4, 5):
+        raise LDAEInputError(f"show_batch: batch of shape {tuple(x.shape)}; expected (B, C, H, W) or (B, C, D, H, W)")
+    x = x[:n, 0]
+    b = len(x)
+    rows = 1 if x.ndim == 3 else 3
     fig, axs = plt.subplots(rows, b, figsize=(size * b, size * rows), squeeze=False)
     for j, v in enumerate(x):
-        if v.ndim == 2: sl = [v]
+        if v.ndim == 2:
+            sl = [v]
         else:
             D, H, W = v.shape
             sl = [v[:, :, W // 2], v[:, H // 2, :], v[D // 2, :, :]]
         for i, s in enumerate(sl):
-            axs[i, j].imshow(s.T, cmap=cmap, origin='lower'); axs[i, j].axis('off')
-        if titles is not None: axs[0, j].set_title(str(titles[j]), fontsize=8)
-    fig.tight_layout(); return fig
+            axs[i, j].imshow(s.T, cmap=cmap, origin='lower')
+            axs[i, j].axis('off')
+        if titles is not None:
+            axs[0, j].set_title(str(titles[j]), fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -14,54 +14,86 @@ from .schedule import NoiseSchedule
 __all__ = ['ddim_timesteps', 'ddim_step', 'ddim_sample', 'ddim_invert']
 
 # %% ../nbs/22_ddim.ipynb #119419f5
-def ddim_timesteps(S:int, T:int=1000) -> np.ndarray:
+def ddim_timesteps(S: int, T: int = 1000) -> np.ndarray:
     "The S + 1 timesteps of an S-step DDIM, ascending, from 0 to T − 1."
-    if not 1 <= S <= T - 1: raise LDAEInputError(f"DDIM steps S={S}: expected 1 ≤ S ≤ {T - 1}")
+    if not 1 <= S <= T - 1:
+        raise LDAEInputError(f"DDIM steps S={S}: expected 1 ≤ S ≤ {T - 1}")
     ts = np.unique(np.linspace(0, T - 1, S + 1).astype(np.int64))
     return ts
 
 # %% ../nbs/22_ddim.ipynb #f2f6c7b5
-def ddim_step(x:torch.Tensor, eps:torch.Tensor, # the sample at t and the noise estimate there
-              abar_t, abar_next, # ᾱ at the current and the target timestep (floats or broadcastable tensors)
-              eta:float=0.0, noise:torch.Tensor|None=None, # η > 0 needs `noise` ~ N(0, I)
-              clip:float|None=None, # clip x̂0 to [−clip, clip] (off by default)
-             ) -> tuple[torch.Tensor, torch.Tensor]:
+def ddim_step(
+    x: torch.Tensor,
+    eps: torch.Tensor,  # the sample at t and the noise estimate there
+    abar_t,
+    abar_next,  # ᾱ at the current and the target timestep (floats or broadcastable tensors)
+    eta: float = 0.0,
+    noise: torch.Tensor | None = None,  # η > 0 needs `noise` ~ N(0, I)
+    clip: float | None = None,  # clip x̂0 to [−clip, clip] (off by default)
+) -> tuple[torch.Tensor, torch.Tensor]:
     "One DDIM move from t to t′ (either direction): returns (x_{t′}, x̂0)."
-    abar_t, abar_next = torch.as_tensor(abar_t, dtype=x.dtype, device=x.device), torch.as_tensor(abar_next, dtype=x.dtype, device=x.device)
+    abar_t, abar_next = (
+        torch.as_tensor(abar_t, dtype=x.dtype, device=x.device),
+        torch.as_tensor(abar_next, dtype=x.dtype, device=x.device),
+    )
     x0 = (x - (1 - abar_t).sqrt() * eps) / abar_t.sqrt()
     if clip is not None:
         x0 = x0.clamp(-clip, clip)
         eps = (x - abar_t.sqrt() * x0) / (1 - abar_t).sqrt()
-    if not eta: return abar_next.sqrt() * x0 + (1 - abar_next).sqrt() * eps, x0
+    if not eta:
+        return abar_next.sqrt() * x0 + (1 - abar_next).sqrt() * eps, x0
     sigma = eta * ((1 - abar_next) / (1 - abar_t)).sqrt() * (1 - abar_t / abar_next).clamp(min=0).sqrt()
-    if noise is None: raise LDAEInputError("ddim_step: eta > 0 needs `noise`")
-    return abar_next.sqrt() * x0 + (1 - abar_next - sigma ** 2).clamp(min=0).sqrt() * eps + sigma * noise, x0
+    if noise is None:
+        raise LDAEInputError("ddim_step: eta > 0 needs `noise`")
+    return abar_next.sqrt() * x0 + (1 - abar_next - sigma**2).clamp(min=0).sqrt() * eps + sigma * noise, x0
 
 # %% ../nbs/22_ddim.ipynb #66947492
 @torch.no_grad()
-def ddim_sample(eps_fn, # eps_fn(x, t) -> ε̂, t a (B,) long tensor
-                xT:torch.Tensor, schedule:NoiseSchedule, S:int=50, eta:float=0.0, clip:float|None=None,
-                generator:torch.Generator|None=None, show_progress:bool=False, return_all:bool=False):
+def ddim_sample(
+    eps_fn,  # eps_fn(x, t) -> ε̂, t a (B,) long tensor
+    xT: torch.Tensor,
+    schedule: NoiseSchedule,
+    S: int = 50,
+    eta: float = 0.0,
+    clip: float | None = None,
+    generator: torch.Generator | None = None,
+    show_progress: bool = False,
+    return_all: bool = False,
+):
     "DDIM from x_T down to timestep 0 over S steps; returns x at t = 0 (or every x if `return_all`)."
-    ts = ddim_timesteps(S, schedule.T); abar = schedule.abar.to(xT.device)
-    x = xT; xs = [x]
+    ts = ddim_timesteps(S, schedule.T)
+    abar = schedule.abar.to(xT.device)
+    x = xT
+    xs = [x]
     idx = range(len(ts) - 1, 0, -1)
-    for i in (progress_bar(list(idx), leave=False) if show_progress else idx):
+    for i in progress_bar(list(idx), leave=False) if show_progress else idx:
         t = torch.full((x.shape[0],), int(ts[i]), device=x.device, dtype=torch.long)
         z = torch.randn(x.shape, generator=generator, device='cpu').to(x.device) if eta else None
         x, _ = ddim_step(x, eps_fn(x, t), abar[ts[i]], abar[ts[i - 1]], eta, z, clip)
-        if return_all: xs.append(x)
+        if return_all:
+            xs.append(x)
     return xs if return_all else x
 
+
 @torch.no_grad()
-def ddim_invert(eps_fn, x0:torch.Tensor, schedule:NoiseSchedule, S:int=50, clip:float|None=None,
-                show_progress:bool=False, return_all:bool=False):
+def ddim_invert(
+    eps_fn,
+    x0: torch.Tensor,
+    schedule: NoiseSchedule,
+    S: int = 50,
+    clip: float | None = None,
+    show_progress: bool = False,
+    return_all: bool = False,
+):
     "Deterministic DDIM inversion: x at t = 0 up to x_T over S steps (η = 0)."
-    ts = ddim_timesteps(S, schedule.T); abar = schedule.abar.to(x0.device)
-    x = x0; xs = [x]
+    ts = ddim_timesteps(S, schedule.T)
+    abar = schedule.abar.to(x0.device)
+    x = x0
+    xs = [x]
     idx = range(0, len(ts) - 1)
-    for i in (progress_bar(list(idx), leave=False) if show_progress else idx):
+    for i in progress_bar(list(idx), leave=False) if show_progress else idx:
         t = torch.full((x.shape[0],), int(ts[i]), device=x.device, dtype=torch.long)
         x, _ = ddim_step(x, eps_fn(x, t), abar[ts[i]], abar[ts[i + 1]], 0.0, None, clip)
-        if return_all: xs.append(x)
+        if return_all:
+            xs.append(x)
     return xs if return_all else x

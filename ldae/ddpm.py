@@ -12,22 +12,39 @@ from .schedule import NoiseSchedule, bcast
 __all__ = ['ddpm_step', 'ddpm_sample']
 
 # %% ../nbs/21_ddpm.ipynb #fb9df981
-def ddpm_step(x:torch.Tensor, eps:torch.Tensor, t:torch.Tensor, schedule:NoiseSchedule, noise:torch.Tensor|None=None,
-              clip:float|None=None) -> tuple[torch.Tensor, torch.Tensor]:
+def ddpm_step(
+    x: torch.Tensor,
+    eps: torch.Tensor,
+    t: torch.Tensor,
+    schedule: NoiseSchedule,
+    noise: torch.Tensor | None = None,
+    clip: float | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
     "One ancestral step from t to t − 1: returns (x_{t−1}, x̂0); no noise is added where t = 0."
     x0 = schedule.x0_from_eps(x, t, eps)
-    if clip is not None: x0 = x0.clamp(-clip, clip)
+    if clip is not None:
+        x0 = x0.clamp(-clip, clip)
     mean, var = schedule.posterior(x0, x, t)
-    if noise is None: return mean, x0
+    if noise is None:
+        return mean, x0
     nonzero = (torch.as_tensor(t, device=x.device).reshape(-1, *([1] * (x.ndim - 1))) > 0).to(x.dtype)
     return mean + nonzero * var.sqrt() * noise, x0
 
+
 @torch.no_grad()
-def ddpm_sample(eps_fn, xT:torch.Tensor, schedule:NoiseSchedule, generator:torch.Generator|None=None,
-                clip:float|None=None, show_progress:bool=False) -> torch.Tensor:
+def ddpm_sample(
+    eps_fn,
+    xT: torch.Tensor,
+    schedule: NoiseSchedule,
+    generator: torch.Generator | None = None,
+    clip: float | None = None,
+    show_progress: bool = False,
+) -> torch.Tensor:
     "Ancestral sampling from x_T over all T steps."
-    x = xT; sch = schedule.to(xT.device); steps = range(sch.T - 1, -1, -1)
-    for i in (progress_bar(list(steps), leave=False) if show_progress else steps):
+    x = xT
+    sch = schedule.to(xT.device)
+    steps = range(sch.T - 1, -1, -1)
+    for i in progress_bar(list(steps), leave=False) if show_progress else steps:
         t = torch.full((x.shape[0],), i, device=x.device, dtype=torch.long)
         z = torch.randn(x.shape, generator=generator).to(x.device)
         x, _ = ddpm_step(x, eps_fn(x, t), t, sch, z, clip)

@@ -12,9 +12,28 @@ from fastai.callback.core import Callback
 from fastai.callback.training import GradientClip
 from fastai.callback.tracker import EarlyStoppingCallback
 from fastai.optimizer import Adam
-from .core import LDAEInputError, voxel_moments, seed_everything, get_device, load_checkpoint, load_state_strict, write_json, peak_memory
-from .training import (StepCounter, NaNGuard, TimeBudget, EMA, Checkpoint, load_resume, quiet, apply_precision,
-                           fit_resumable, require_latents)
+from ldae.core import (
+    LDAEInputError,
+    voxel_moments,
+    seed_everything,
+    get_device,
+    load_checkpoint,
+    load_state_strict,
+    write_json,
+    peak_memory,
+)
+from ldae.training import (
+    StepCounter,
+    NaNGuard,
+    TimeBudget,
+    EMA,
+    Checkpoint,
+    load_resume,
+    quiet,
+    apply_precision,
+    fit_resumable,
+    require_latents,
+)
 from .data import cohort_splits, cohort_dls, read_cohort, LatentDataset
 from .schedule import NoiseSchedule
 from .unet import UNet
@@ -29,133 +48,265 @@ def eps_mse(pred, eps):
     "The DDPM loss: mean squared error of the predicted noise (in float32 under mixed precision)."
     return F.mse_loss(pred.float(), eps.float())
 
+
 class DiffusionNoise(Callback):
     "Replace a batch of clean latents z0 by ((z_t, t), ε): the forward process as a data step."
+
     order = 1
-    def __init__(self, schedule:NoiseSchedule, valid_seed:int=0):
+
+    def __init__(self, schedule: NoiseSchedule, valid_seed: int = 0):
         self.schedule, self.valid_seed, self.gen = schedule, valid_seed, None
-    def before_fit(self): self.schedule.to(self.dls.device or 'cpu')
-    def before_validate(self): self.gen = torch.Generator().manual_seed(self.valid_seed)
-    def after_validate(self): self.gen = None
+
+    def before_fit(self):
+        self.schedule.to(self.dls.device or 'cpu')
+
+    def before_validate(self):
+        self.gen = torch.Generator().manual_seed(self.valid_seed)
+
+    def after_validate(self):
+        self.gen = None
+
     def draw(self, z0):
         "(t, ε, z_t) for a batch of clean latents: random in training, from the reset generator in validation."
         n = z0.shape[0]
         if self.training or self.gen is None:
-            t = torch.randint(0, self.schedule.T, (n,), device=z0.device); eps = torch.randn_like(z0)
+            t = torch.randint(0, self.schedule.T, (n,), device=z0.device)
+            eps = torch.randn_like(z0)
         else:
             t = torch.randint(0, self.schedule.T, (n,), generator=self.gen).to(z0.device)
             eps = torch.randn(z0.shape, generator=self.gen).to(z0.device, z0.dtype)
         return t, eps, self.schedule.q_sample(z0, t, eps)
+
     def before_batch(self):
         self.t, eps, self.zt = self.draw(self.learn.xb[0])
-        self.learn.xb = (self.zt, self.t); self.learn.yb = (eps,)
+        self.learn.xb = (self.zt, self.t)
+        self.learn.yb = (eps,)
+
     def after_pred(self):
         "A v-UNet's output becomes ε here, so the loss is the ε-MSE either way."
         self.learn.pred = eps_from_output(self.learn.model, self.schedule, self.learn.pred, self.zt, self.t)
 
+
 class SamplePreview(Callback):
     "Every `every` epochs: `n` DDIM-`S` samples of the EMA model (fixed seed), decoded by the autoencoder, as a figure."
+
     order = 80
-    def __init__(self, ema:EMA, schedule:NoiseSchedule, ae, scale_factor:float, latent_shape, out_dir=None,
-                 every:int=10, n:int=4, S:int=20, latent_mean=None):
+
+    def __init__(
+        self,
+        ema: EMA,
+        schedule: NoiseSchedule,
+        ae,
+        scale_factor: float,
+        latent_shape,
+        out_dir=None,
+        every: int = 10,
+        n: int = 4,
+        S: int = 20,
+        latent_mean=None,
+    ):
         self.ema, self.schedule, self.ae, self.sf, self.shape = ema, schedule, ae, scale_factor, tuple(latent_shape)
         self.latent_mean = latent_mean
         self.out, self.every, self.n, self.S, self.figs = out_dir, every, n, S, []
+
     def after_epoch(self):
         epoch = self.epoch + getattr(self.learn, 'epoch_offset', 0)
-        if not self.every or (epoch + 1) % self.every or self.ae is None: return
+        if not self.every or (epoch + 1) % self.every or self.ae is None:
+            return
         dev = next(self.learn.model.parameters()).device
-        ld = LatentDDPM(self.ema.model_ema, self.schedule, self.sf, self.ae.to(dev), self.shape, self.latent_mean).to(dev)
+        ld = LatentDDPM(self.ema.model_ema, self.schedule, self.sf, self.ae.to(dev), self.shape, self.latent_mean).to(
+            dev
+        )
         x = ld.generate(self.n, self.S, seed=0).float().cpu()
         fig = sample_figure(x, f'epoch {epoch}: DDIM-{self.S} samples (EMA)')
         if self.out:
-            p = Path(self.out) / 'figures' / f'samples_epoch{epoch:03d}.png'; p.parent.mkdir(parents=True, exist_ok=True)
+            p = Path(self.out) / 'figures' / f'samples_epoch{epoch:03d}.png'
+            p.parent.mkdir(parents=True, exist_ok=True)
             fig.savefig(p, dpi=80)
-        else: self.figs.append(fig)
-        import matplotlib.pyplot as plt; plt.close(fig)
+        else:
+            self.figs.append(fig)
+        import matplotlib.pyplot as plt
 
-def sample_figure(x:torch.Tensor, title:str='', planes=('axial', 'coronal', 'sagittal')):
+        plt.close(fig)
+
+
+def sample_figure(x: torch.Tensor, title: str = '', planes=('axial', 'coronal', 'sagittal')):
     "Mid slices of a batch of volumes (B, 1, D, H, W): one column per volume, one row per plane."
     import matplotlib.pyplot as plt
     from ldae.viz import get_slice
+
     fig, axs = plt.subplots(len(planes), len(x), figsize=(1.9 * len(x), 1.9 * len(planes)), squeeze=False)
     for i, v in enumerate(x):
         for k, pl in enumerate(planes):
-            a = axs[k, i]; a.imshow(get_slice(v[0].numpy(), pl), cmap='gray', vmin=0, vmax=1); a.axis('off')
-    if title: fig.suptitle(title, fontsize=9)
-    fig.tight_layout(); return fig
+            a = axs[k, i]
+            a.imshow(get_slice(v[0].numpy(), pl), cmap='gray', vmin=0, vmax=1)
+            a.axis('off')
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/42_ddpm_learner.ipynb #9ae51b97
 class LatentNorm:
     "A DDPM run's latent normalisation: saved in its training checkpoints, and a resume on other latents is refused."
-    def __init__(self, scale_factor:float, latent_mean:torch.Tensor|None=None): self.sf, self.mean = float(scale_factor), latent_mean
-    def checkpoint_state(self) -> dict: return {'latent_scale': self.sf, 'latent_mean': None if self.mean is None else self.mean.detach().cpu()}
-    def check(self, ck:dict) -> None:
-        "Refuse to resume `ck` (a training checkpoint) with different latents or `data.centre`."
-        if 'latent_scale' not in ck: return
-        m = ck.get('latent_mean'); same = abs(ck['latent_scale'] - self.sf) <= 1e-5 * abs(self.sf) and (m is None) == (self.mean is None)
-        if same and m is not None: same = torch.allclose(m.cpu().float(), self.mean.cpu().float(), atol=1e-5)
-        if not same:
-            raise LDAEInputError(f"--resume: {ck.get('path', 'the checkpoint')} was trained on latents {'centred' if m is not None else 'scaled only'} "
-                                 f"(scale {ck['latent_scale']:.5f}); this run's are {'centred' if self.mean is not None else 'scaled only'} "
-                                 f"(scale {self.sf:.5f}): resume with the same latents and data.centre, or start a new run")
 
-def ddpm_learner(cfg:dict, df:pd.DataFrame, ae, scale_factor:float, out_dir, device='auto', show_progress:bool=True,
-                 ck:dict|None=None, # `load_resume`'s checkpoint when resuming
-                 latent_mean:torch.Tensor|None=None) -> Learner: # centred latents: the mean training latent (`centred_scaling`)
+    def __init__(self, scale_factor: float, latent_mean: torch.Tensor | None = None):
+        self.sf, self.mean = float(scale_factor), latent_mean
+
+    def checkpoint_state(self) -> dict:
+        return {'latent_scale': self.sf, 'latent_mean': None if self.mean is None else self.mean.detach().cpu()}
+
+    def check(self, ck: dict) -> None:
+        "Refuse to resume `ck` (a training checkpoint) with different latents or `data.centre`."
+        if 'latent_scale' not in ck:
+            return
+        m = ck.get('latent_mean')
+        same = abs(ck['latent_scale'] - self.sf) <= 1e-5 * abs(self.sf) and (m is None) == (self.mean is None)
+        if same and m is not None:
+            same = torch.allclose(m.cpu().float(), self.mean.cpu().float(), atol=1e-5)
+        if not same:
+            raise LDAEInputError(
+                f"--resume: {ck.get('path', 'the checkpoint')} was trained on latents {'centred' if m is not None else 'scaled only'} "
+                f"(scale {ck['latent_scale']:.5f}); this run's are {'centred' if self.mean is not None else 'scaled only'} "
+                f"(scale {self.sf:.5f}): resume with the same latents and data.centre, or start a new run"
+            )
+
+
+def ddpm_learner(
+    cfg: dict,
+    df: pd.DataFrame,
+    ae,
+    scale_factor: float,
+    out_dir,
+    device='auto',
+    show_progress: bool = True,
+    ck: dict | None = None,  # `load_resume`'s checkpoint when resuming
+    latent_mean: torch.Tensor | None = None,
+) -> Learner:  # centred latents: the mean training latent (`centred_scaling`)
     "A fastai `Learner` for the latent DDPM from a config (`load_config('ldae_pretrain', …)`) and a split latent table."
-    d, T = cfg['data'], cfg['train']; dev = get_device(device)
-    dls = cohort_dls(df, 'latent', bs=int(d['batch_size']), seed=int(T['seed']), device=dev, scale_factor=scale_factor, target='self',
-                     latent_mean=latent_mean)
+    d, T = cfg['data'], cfg['train']
+    dev = get_device(device)
+    dls = cohort_dls(
+        df,
+        'latent',
+        bs=int(d['batch_size']),
+        seed=int(T['seed']),
+        device=dev,
+        scale_factor=scale_factor,
+        target='self',
+        latent_mean=latent_mean,
+    )
     latent_shape = dls.train_ds.expected_shape
     unet = UNet(in_channels=latent_shape[0], **cfg['model'])
-    sch = NoiseSchedule(**cfg['diffusion']); out = Path(out_dir)
+    sch = NoiseSchedule(**cfg['diffusion'])
+    out = Path(out_dir)
     ema = EMA(float(T['ema_decay']), state=ck)
-    cbs = [StepCounter(int(ck['step']) if ck else 0), DiffusionNoise(sch, int(T['seed'])), NaNGuard(out), GradientClip(float(T['clip'])), ema,
-           Checkpoint(out, 'ddpm_training', unet.config, cfg, 'valid_loss', [ema, LatentNorm(scale_factor, latent_mean)], ck),
-           TimeBudget(T['max_minutes']),
-           SamplePreview(ema, sch, ae, scale_factor, latent_shape, out, int(T['preview_every'] or 0), S=int(T['preview_steps']),
-                         latent_mean=latent_mean)]
-    if T['patience']: cbs.append(EarlyStoppingCallback(monitor='valid_loss', comp=np.less, patience=int(T['patience'])))
-    learn = Learner(dls, unet, loss_func=eps_mse, opt_func=Adam, lr=float(T['lr']), wd=0., cbs=cbs, path=out, model_dir='.')
+    cbs = [
+        StepCounter(int(ck['step']) if ck else 0),
+        DiffusionNoise(sch, int(T['seed'])),
+        NaNGuard(out),
+        GradientClip(float(T['clip'])),
+        ema,
+        Checkpoint(
+            out, 'ddpm_training', unet.config, cfg, 'valid_loss', [ema, LatentNorm(scale_factor, latent_mean)], ck
+        ),
+        TimeBudget(T['max_minutes']),
+        SamplePreview(
+            ema,
+            sch,
+            ae,
+            scale_factor,
+            latent_shape,
+            out,
+            int(T['preview_every'] or 0),
+            S=int(T['preview_steps']),
+            latent_mean=latent_mean,
+        ),
+    ]
+    if T['patience']:
+        cbs.append(EarlyStoppingCallback(monitor='valid_loss', comp=np.less, patience=int(T['patience'])))
+    learn = Learner(
+        dls, unet, loss_func=eps_mse, opt_func=Adam, lr=float(T['lr']), wd=0.0, cbs=cbs, path=out, model_dir='.'
+    )
     apply_precision(learn, dev, T['mixed_precision'])
-    if not show_progress: quiet(learn)
+    if not show_progress:
+        quiet(learn)
     learn.ema, learn.schedule, learn.latent_shape = ema, sch, latent_shape
     learn.epoch_offset = learn.checkpoint.offset
     return learn
 
-def fit_ddpm(cfg:dict, csv, # the table written by `save_latents` (`latent_path` filled in)
-             out_dir, ae=None, # the autoencoder checkpoint (default: the config's `data.ae`)
-             resume:bool=False, device='auto', show_progress:bool=True) -> dict:
+
+def fit_ddpm(
+    cfg: dict,
+    csv,  # the table written by `save_latents` (`latent_path` filled in)
+    out_dir,
+    ae=None,  # the autoencoder checkpoint (default: the config's `data.ae`)
+    resume: bool = False,
+    device='auto',
+    show_progress: bool = True,
+) -> dict:
     "Train (or resume) the latent DDPM; writes ddpm.ckpt, best/last.ckpt, history.csv, figures and summary.json."
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     d, T = cfg['data'], cfg['train']
     ae = ae or d['ae']
-    if not ae: raise LDAEInputError("the latent DDPM needs the autoencoder whose latents it learns: pass --ae ae.ckpt (or data.ae=PATH)")
+    if not ae:
+        raise LDAEInputError(
+            "the latent DDPM needs the autoencoder whose latents it learns: pass --ae ae.ckpt (or data.ae=PATH)"
+        )
     ae_model = load_autoencoder(ae) if isinstance(ae, (str, Path)) else ae
     sf = float(ae_model.scale_factor)
     seed_everything(int(T['seed']))
     df = require_latents(cohort_splits(csv, float(d['val']), float(d['test']), int(T['seed'])), csv, ae)
-    ck = load_resume(out, 'ddpm_training', UNet(in_channels=ae_model.config['latent_channels'], **cfg['model']).config,
-                     get_device(device)) if resume else None
-    raw = LatentDataset(df[df.split == 'train'], cache=False)            # one streamed pass over the training latents
+    ck = (
+        load_resume(
+            out,
+            'ddpm_training',
+            UNet(in_channels=ae_model.config['latent_channels'], **cfg['model']).config,
+            get_device(device),
+        )
+        if resume
+        else None
+    )
+    raw = LatentDataset(df[df.split == 'train'], cache=False)  # one streamed pass over the training latents
     mom = voxel_moments((raw.latent(i)[None] for i in range(len(raw))), 'latents')
-    spread = latent_spread(mom, sf); mean = None
-    if d.get('centre'): sf, mean = centred_scaling(mom)
-    if ck: LatentNorm(sf, mean).check(ck)
+    spread = latent_spread(mom, sf)
+    mean = None
+    if d.get('centre'):
+        sf, mean = centred_scaling(mom)
+    if ck:
+        LatentNorm(sf, mean).check(ck)
     learn = ddpm_learner(cfg, df, ae_model, sf, out, device, show_progress, ck, mean)
     start, train_s = fit_resumable(learn, T, ck)
     best = load_checkpoint(out / 'best.ckpt', 'ddpm_training')
     unet = load_state_strict(UNet(**best['model_config']), best['ema'], f"{out / 'best.ckpt'} (EMA weights)").eval()
     ld = LatentDDPM(unet, learn.schedule, sf, ae_model, learn.latent_shape, mean)
-    save_ddpm(out / 'ddpm.ckpt', ld, trained_on=str(csv), ae_path=str(ae) if isinstance(ae, (str, Path)) else None,
-              best_epoch=int(best['epoch']), best_valid_loss=float(best['best']), steps=int(best['step']))
+    save_ddpm(
+        out / 'ddpm.ckpt',
+        ld,
+        trained_on=str(csv),
+        ae_path=str(ae) if isinstance(ae, (str, Path)) else None,
+        best_epoch=int(best['epoch']),
+        best_valid_loss=float(best['best']),
+        steps=int(best['step']),
+    )
     h = learn.checkpoint.history
-    summary = {'best_epoch': int(best['epoch']), 'best_valid_loss': float(best['best']), 'last_train_loss': h[-1].get('train_loss') if h else None,
-               'train_seconds': train_s, 'epochs_run': len(h), 'steps': int(learn.step_count),
-               'seconds_per_step': train_s / max(1, int(learn.step_count) - (int(ck['step']) if ck else 0)),
-               'n_params': sum(p.numel() for p in unet.parameters()),                'latent_shape': list(learn.latent_shape), 'scale_factor': sf, 'centred': mean is not None,
-               'ae_latent_spread': spread,
-               'peak_memory': peak_memory(), 'device': str(learn.dls.device or 'cpu'), 'resumed_from_epoch': start or None}
+    summary = {
+        'best_epoch': int(best['epoch']),
+        'best_valid_loss': float(best['best']),
+        'last_train_loss': h[-1].get('train_loss') if h else None,
+        'train_seconds': train_s,
+        'epochs_run': len(h),
+        'steps': int(learn.step_count),
+        'seconds_per_step': train_s / max(1, int(learn.step_count) - (int(ck['step']) if ck else 0)),
+        'n_params': sum(p.numel() for p in unet.parameters()),
+        'latent_shape': list(learn.latent_shape),
+        'scale_factor': sf,
+        'centred': mean is not None,
+        'ae_latent_spread': spread,
+        'peak_memory': peak_memory(),
+        'device': str(learn.dls.device or 'cpu'),
+        'resumed_from_epoch': start or None,
+    }
     write_json(out / 'summary.json', summary)
     return summary

@@ -23,13 +23,18 @@ __all__ = ['S_STEPS', 'empty_metrics', 'cohort_summary', 'cohort_section', 'ae_s
 # %% ../nbs/75_demo.ipynb #bcfe3f91
 S_STEPS = ('10', '20', '50', '100')
 
+
 def empty_metrics() -> dict:
     "The `metrics.json` skeleton of SPEC §6, all values null."
     return {
         'cohort': {'n_scans': None, 'n_subjects': None, 'shape': None},
         'ae': {'ssim': None, 'psnr': None, 'mse': None, 'lpips': None, 'train_seconds': None},
         'lddim': {'ssim': {s: None for s in S_STEPS}},
-        'ldae': {'ssim_encoded': {s: None for s in S_STEPS}, 'ssim_ysem_only': None, 'ventricle_err_ml_ysem_only': None},
+        'ldae': {
+            'ssim_encoded': {s: None for s in S_STEPS},
+            'ssim_ysem_only': None,
+            'ventricle_err_ml_ysem_only': None,
+        },
         'probe': {'ad_cn_auc': None, 'age_mae': None, 'age_mae_mean_baseline': None, 'pca_ad_cn_auc': None},
         'manipulation': {'monotone_fraction': None, 'ssim_outside_roi': None},
         'interpolation': {'ssim_interp': None, 'ssim_nearest_endpoint': None},
@@ -38,72 +43,118 @@ def empty_metrics() -> dict:
     }
 
 # %% ../nbs/75_demo.ipynb #d5532027
-def cohort_summary(df:pd.DataFrame) -> pd.DataFrame:
+def cohort_summary(df: pd.DataFrame) -> pd.DataFrame:
     "Per diagnosis: subjects, scans, age, severity and ventricle/hippocampal volumes (true and measured), mean ± sd."
     rows = []
     order = [d for d in ['CN', 'MCI', 'AD'] if d in set(df.diagnosis)] + sorted(set(df.diagnosis) - {'CN', 'MCI', 'AD'})
     for dx in order:
-        g = df[df.diagnosis == dx]; r = {'diagnosis': dx, 'subjects': g.subject.nunique(), 'scans': len(g)}
+        g = df[df.diagnosis == dx]
+        r = {'diagnosis': dx, 'subjects': g.subject.nunique(), 'scans': len(g)}
         for c in ['age', 'severity', 'ventricle_ml', 'ventricle_measured', 'hippocampus_ml', 'hippocampus_measured']:
-            if c in g: r[c] = f'{g[c].mean():.2f} ± {g[c].std():.2f}'
+            if c in g:
+                r[c] = f'{g[c].mean():.2f} ± {g[c].std():.2f}'
         rows.append(r)
     return pd.DataFrame(rows)
 
-def _fig_path(out, name, fig):
-    p = Path(out) / 'figures' / f'{name}.png'; p.parent.mkdir(parents=True, exist_ok=True)
-    from ldae.core import atomic_save
-    atomic_save(p, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches='tight', format='png'), suffix='.png')
-    plt.close(fig); return p
 
-def cohort_section(out, n_subjects:int=120, shape=(32, 40, 32), seed:int=0, show_progress:bool=True) -> tuple[dict, str, pd.DataFrame]:
+def _fig_path(out, name, fig):
+    p = Path(out) / 'figures' / f'{name}.png'
+    p.parent.mkdir(parents=True, exist_ok=True)
+    from ldae.core import atomic_save
+
+    atomic_save(p, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches='tight', format='png'), suffix='.png')
+    plt.close(fig)
+    return p
+
+
+def cohort_section(
+    out, n_subjects: int = 120, shape=(32, 40, 32), seed: int = 0, show_progress: bool = True
+) -> tuple[dict, str, pd.DataFrame]:
     "Synthesise the demo cohort, measure it and draw its figures; returns (metrics, markdown, table)."
-    out = Path(out); t0 = time.time()
+    out = Path(out)
+    t0 = time.time()
     synth_cohort(out / 'cohort', n_subjects=n_subjects, shape=shape, seed=seed, show_progress=show_progress)
     csv = out / 'cohort' / 'cohort.csv'
     df = assign_splits(read_cohort(csv), seed=seed)
-    write_cohort(df, csv)     # the demo's own cohort: the split is recorded in its CSV
+    write_cohort(df, csv)  # the demo's own cohort: the split is recorded in its CSV
     t_synth = time.time() - t0
-    t0 = time.time(); spacing = default_spacing(shape)
+    t0 = time.time()
+    spacing = default_spacing(shape)
     meas = [measure_volumes(load_volume(p, shape, spacing).as_tensor(), spacing) for p in df._path]
-    df['ventricle_measured'] = [m['ventricle_ml'] for m in meas]; df['hippocampus_measured'] = [m['hippocampus_ml'] for m in meas]
+    df['ventricle_measured'] = [m['ventricle_ml'] for m in meas]
+    df['hippocampus_measured'] = [m['hippocampus_ml'] for m in meas]
     t_measure = time.time() - t0
-    r_v = float(np.corrcoef(df.ventricle_ml, df.ventricle_measured)[0, 1]); r_h = float(np.corrcoef(df.hippocampus_ml, df.hippocampus_measured)[0, 1])
+    r_v = float(np.corrcoef(df.ventricle_ml, df.ventricle_measured)[0, 1])
+    r_h = float(np.corrcoef(df.hippocampus_ml, df.hippocampus_measured)[0, 1])
     figs = _cohort_figures(out, df, shape, spacing)
     summ = cohort_summary(df)
     by_dx = df.groupby('diagnosis').ventricle_measured.mean()
-    metrics = {'n_scans': int(len(df)), 'n_subjects': int(df.subject.nunique()), 'shape': list(shape), 'spacing_mm': spacing,
-               'splits': {s: int(df[df.split == s].subject.nunique()) for s in ['train', 'val', 'test']},
-               'r_ventricle_measured_vs_true': r_v, 'r_hippocampus_measured_vs_true': r_h,
-               'mean_ventricle_measured_ml': {k: float(v) for k, v in by_dx.items()}}
-    md = [f"## Cohort (SynthAD)\n",
-          f"{metrics['n_subjects']} subjects, {metrics['n_scans']} scans at {shape[0]}×{shape[1]}×{shape[2]} "
-          f"({spacing:g} mm), seed {seed}; split by subject: {metrics['splits']['train']} train / "
-          f"{metrics['splits']['val']} val / {metrics['splits']['test']} test subjects. "
-          f"Written in {t_synth:.1f} s ({metrics['n_scans'] / t_synth * 60:.0f} scans/min); CSV: `cohort/cohort.csv`.\n",
-          summ.to_markdown(index=False) if _has_tabulate() else summ.to_string(index=False), '\n',
-          f"\n`measure_volumes` (from intensities) against the ground truth: Pearson r = {r_v:.3f} (ventricles), "
-          f"{r_h:.3f} (hippocampus).\n"]
+    metrics = {
+        'n_scans': int(len(df)),
+        'n_subjects': int(df.subject.nunique()),
+        'shape': list(shape),
+        'spacing_mm': spacing,
+        'splits': {s: int(df[df.split == s].subject.nunique()) for s in ['train', 'val', 'test']},
+        'r_ventricle_measured_vs_true': r_v,
+        'r_hippocampus_measured_vs_true': r_h,
+        'mean_ventricle_measured_ml': {k: float(v) for k, v in by_dx.items()},
+    }
+    md = [
+        f"## Cohort (SynthAD)\n",
+        f"{metrics['n_subjects']} subjects, {metrics['n_scans']} scans at {shape[0]}×{shape[1]}×{shape[2]} "
+        f"({spacing:g} mm), seed {seed}; split by subject: {metrics['splits']['train']} train / "
+        f"{metrics['splits']['val']} val / {metrics['splits']['test']} test subjects. "
+        f"Written in {t_synth:.1f} s ({metrics['n_scans'] / t_synth * 60:.0f} scans/min); CSV: `cohort/cohort.csv`.\n",
+        summ.to_markdown(index=False) if _has_tabulate() else summ.to_string(index=False),
+        '\n',
+        f"\n`measure_volumes` (from intensities) against the ground truth: Pearson r = {r_v:.3f} (ventricles), "
+        f"{r_h:.3f} (hippocampus).\n",
+    ]
     md += [f"\n![{k}](figures/{Path(p).name})\n" for k, p in figs.items()]
     return metrics | {'seconds': t_synth, 'measure_seconds': t_measure}, '\n'.join(md), df
 
+
 def _has_tabulate():
-    try: import tabulate; return True
-    except ImportError: return False
+    try:
+        import tabulate
+
+        return True
+    except ImportError:
+        return False
+
 
 def _cohort_figures(out, df, shape, spacing) -> dict:
     figs = {}
     picks = []
     for dx in ['CN', 'MCI', 'AD']:
         g = df[(df.diagnosis == dx) & (df.session == 0)]
-        if len(g): picks.append(g.iloc[(g.age - 75).abs().argsort().iloc[0]])
+        if len(g):
+            picks.append(g.iloc[(g.age - 75).abs().argsort().iloc[0]])
     if picks:
         vols = [load_volume(r._path, shape, spacing) for r in picks]
-        figs['examples'] = _fig_path(out, 'cohort_examples', compare(vols, [f"{r.diagnosis}, {r.age:.0f} y, severity {r.severity:.2f}, ventricles {r.ventricle_ml:.0f} ml" for r in picks]))
+        figs['examples'] = _fig_path(
+            out,
+            'cohort_examples',
+            compare(
+                vols,
+                [
+                    f"{r.diagnosis}, {r.age:.0f} y, severity {r.severity:.2f}, ventricles {r.ventricle_ml:.0f} ml"
+                    for r in picks
+                ],
+            ),
+        )
     long = df[df.diagnosis == 'AD'].groupby('subject').filter(lambda g: len(g) >= 3)
     if len(long):
         g = long[long.subject == long.subject.iloc[0]].sort_values('session')
-        figs['sessions'] = _fig_path(out, 'cohort_sessions', strip([load_volume(p, shape, spacing) for p in g._path],
-                                     [f"M{s:02d}: {v:.1f} ml" for s, v in zip(g.session, g.ventricle_ml)], rows=('axial', 'coronal')))
+        figs['sessions'] = _fig_path(
+            out,
+            'cohort_sessions',
+            strip(
+                [load_volume(p, shape, spacing) for p in g._path],
+                [f"M{s:02d}: {v:.1f} ml" for s, v in zip(g.session, g.ventricle_ml)],
+                rows=('axial', 'coronal'),
+            ),
+        )
     colors = {'CN': 'tab:green', 'MCI': 'tab:orange', 'AD': 'tab:red'}
     fig, axs = plt.subplots(1, 4, figsize=(16, 3.6))
     for dx, g in df.groupby('diagnosis'):
@@ -111,120 +162,241 @@ def _cohort_figures(out, df, shape, spacing) -> dict:
         axs[0].scatter(g.ventricle_ml, g.ventricle_measured, s=6, c=c, label=dx)
         axs[1].scatter(g.hippocampus_ml, g.hippocampus_measured, s=6, c=c, label=dx)
         b = g[g.session == g.groupby('subject').session.transform('min')]
-        axs[2].scatter(b.age, b.ventricle_measured, s=8, c=c, label=dx); axs[3].scatter(b.age, b.hippocampus_measured, s=8, c=c, label=dx)
-    for a, (xl, yl) in zip(axs, [('true ventricles (ml)', 'measured (ml)'), ('true hippocampus (ml)', 'measured (ml)'),
-                                 ('age at baseline', 'measured ventricles (ml)'), ('age at baseline', 'measured hippocampus (ml)')]):
-        a.set_xlabel(xl); a.set_ylabel(yl); a.legend(fontsize=7)
-    fig.tight_layout(); figs['volumes'] = _fig_path(out, 'cohort_volumes', fig)
+        axs[2].scatter(b.age, b.ventricle_measured, s=8, c=c, label=dx)
+        axs[3].scatter(b.age, b.hippocampus_measured, s=8, c=c, label=dx)
+    for a, (xl, yl) in zip(
+        axs,
+        [
+            ('true ventricles (ml)', 'measured (ml)'),
+            ('true hippocampus (ml)', 'measured (ml)'),
+            ('age at baseline', 'measured ventricles (ml)'),
+            ('age at baseline', 'measured hippocampus (ml)'),
+        ],
+    ):
+        a.set_xlabel(xl)
+        a.set_ylabel(yl)
+        a.legend(fontsize=7)
+    fig.tight_layout()
+    figs['volumes'] = _fig_path(out, 'cohort_volumes', fig)
     return figs
 
 # %% ../nbs/75_demo.ipynb #96e215ff
-def ae_section(out, csv, shape, seed:int=0, device='auto', epochs:int|None=None, minutes:float|None=None,
-               show_progress:bool=True) -> tuple[dict, str, dict]:
+def ae_section(
+    out,
+    csv,
+    shape,
+    seed: int = 0,
+    device='auto',
+    epochs: int | None = None,
+    minutes: float | None = None,
+    show_progress: bool = True,
+) -> tuple[dict, str, dict]:
     "Train the cpu autoencoder, cache latents, evaluate; returns (metrics, markdown, timings)."
     import torch
     from ldae.ae_learner import fit_autoencoder
     from ldae.latents import save_latents
     from ldae.autoencoder import load_autoencoder
+
     out = Path(out)
-    ov = [f'data.shape={list(shape)}', f'train.seed={seed}'] + ([f'train.epochs={epochs}'] if epochs else []) + ([f'train.max_minutes={minutes}'] if minutes else [])
+    ov = (
+        [f'data.shape={list(shape)}', f'train.seed={seed}']
+        + ([f'train.epochs={epochs}'] if epochs else [])
+        + ([f'train.max_minutes={minutes}'] if minutes else [])
+    )
     cfg = load_config('aekl', 'cpu', ov)
     s = fit_autoencoder(cfg, csv, out / 'ae', device=device, show_progress=show_progress)
     t0 = time.time()
     lat = save_latents(csv, out / 'ae' / 'ae.ckpt', out / 'latents', device=device, show_progress=show_progress)
     t_lat = time.time() - t0
     ae = load_autoencoder(out / 'ae' / 'ae.ckpt')
-    df = read_cohort(csv); test = df[df.split == 'test']
-    row = test.iloc[0]; x = load_volume(row._path, shape).as_tensor()[None]
-    with torch.no_grad(): r = ae.reconstruct(x).clamp(0, 1)
-    fig = _fig_path(out, 'ae_reconstruction', diff_map(x, r, titles=(f'{row.subject} M{int(row.session):02d} (test)', 'AE reconstruction')))
+    df = read_cohort(csv)
+    test = df[df.split == 'test']
+    row = test.iloc[0]
+    x = load_volume(row._path, shape).as_tensor()[None]
+    with torch.no_grad():
+        r = ae.reconstruct(x).clamp(0, 1)
+    fig = _fig_path(
+        out,
+        'ae_reconstruction',
+        diff_map(x, r, titles=(f'{row.subject} M{int(row.session):02d} (test)', 'AE reconstruction')),
+    )
     t = s['test']
-    m = {'ssim': t.get('ssim'), 'psnr': t.get('psnr'), 'mse': t.get('mse'), 'lpips': t.get('lpips'), 'msssim': t.get('msssim'),
-         'train_seconds': round(s['train_seconds'], 1), 'epochs': s['epochs_run'], 'best_epoch': s['best_epoch'],
-         'scale_factor': s['scale_factor'], 'n_test_scans': t.get('n_scans'), 'latent_shape': list(lat['latent_shape']),
-         'latents_per_second': round(lat['scans_per_second'], 1), 'peak_rss_bytes': s['peak_memory']['rss_peak']}
+    m = {
+        'ssim': t.get('ssim'),
+        'psnr': t.get('psnr'),
+        'mse': t.get('mse'),
+        'lpips': t.get('lpips'),
+        'msssim': t.get('msssim'),
+        'train_seconds': round(s['train_seconds'], 1),
+        'epochs': s['epochs_run'],
+        'best_epoch': s['best_epoch'],
+        'scale_factor': s['scale_factor'],
+        'n_test_scans': t.get('n_scans'),
+        'latent_shape': list(lat['latent_shape']),
+        'latents_per_second': round(lat['scans_per_second'], 1),
+        'peak_rss_bytes': s['peak_memory']['rss_peak'],
+    }
     fmt = lambda v, f='{:.4f}': 'unavailable' if v is None else f.format(v)
-    md = ["## Autoencoder (stage 1)\n",
-          f"`cpu` AutoencoderKL (channels {cfg['model']['channels']}, {cfg['model']['latent_channels']} latent channels): "
-          f"1×{'×'.join(map(str, shape))} → {'×'.join(map(str, lat['latent_shape']))}. Trained {s['epochs_run']} epochs "
-          f"({s['steps']} steps) in {s['train_seconds']:.0f} s on {s['device']}; best epoch {s['best_epoch']}; "
-          f"scale factor {s['scale_factor']:.4f}.\n",
-          "| held-out (test split) | SSIM (3D, win 3) | MS-SSIM | PSNR (dB) | MSE | LPIPS (2.5D) |", "|---|---|---|---|---|---|",
-          f"| {t.get('n_scans')} scans | {fmt(t.get('ssim'))} | {fmt(t.get('msssim'))} | {fmt(t.get('psnr'), '{:.2f}')} | {fmt(t.get('mse'), '{:.5f}')} | {fmt(t.get('lpips'))} |\n",
-          (f"LPIPS: {s['lpips_note']}\n" if s.get('lpips_note') else ''),
-          f"Latents cached for {lat['n']} scans in {t_lat:.1f} s ({lat['scans_per_second']:.1f} scans/s); table: "
-          f"`{Path(lat['csv']).relative_to(out) if Path(lat['csv']).is_relative_to(out) else lat['csv']}`.\n",
-          f"\n![AE reconstruction](figures/{fig.name})\n"]
+    md = [
+        "## Autoencoder (stage 1)\n",
+        f"`cpu` AutoencoderKL (channels {cfg['model']['channels']}, {cfg['model']['latent_channels']} latent channels): "
+        f"1×{'×'.join(map(str, shape))} → {'×'.join(map(str, lat['latent_shape']))}. Trained {s['epochs_run']} epochs "
+        f"({s['steps']} steps) in {s['train_seconds']:.0f} s on {s['device']}; best epoch {s['best_epoch']}; "
+        f"scale factor {s['scale_factor']:.4f}.\n",
+        "| held-out (test split) | SSIM (3D, win 3) | MS-SSIM | PSNR (dB) | MSE | LPIPS (2.5D) |",
+        "|---|---|---|---|---|---|",
+        f"| {t.get('n_scans')} scans | {fmt(t.get('ssim'))} | {fmt(t.get('msssim'))} | {fmt(t.get('psnr'), '{:.2f}')} | {fmt(t.get('mse'), '{:.5f}')} | {fmt(t.get('lpips'))} |\n",
+        (f"LPIPS: {s['lpips_note']}\n" if s.get('lpips_note') else ''),
+        f"Latents cached for {lat['n']} scans in {t_lat:.1f} s ({lat['scans_per_second']:.1f} scans/s); table: "
+        f"`{Path(lat['csv']).relative_to(out) if Path(lat['csv']).is_relative_to(out) else lat['csv']}`.\n",
+        f"\n![AE reconstruction](figures/{fig.name})\n",
+    ]
     return m, '\n'.join(md), {'ae_train': round(s['train_seconds'], 2), 'ae_latents': round(t_lat, 2)}
 
 # %% ../nbs/75_demo.ipynb #07baae23
-def lddim_section(out, df:pd.DataFrame, # the cohort table with `ventricle_measured` (from `cohort_section`)
-                  seed:int=0, device='auto', epochs:int|None=None, minutes:float|None=None,
-                  steps=tuple(int(s) for s in S_STEPS), n_samples:int=16, show_progress:bool=True) -> tuple[dict, str, dict]:
+def lddim_section(
+    out,
+    df: pd.DataFrame,  # the cohort table with `ventricle_measured` (from `cohort_section`)
+    seed: int = 0,
+    device='auto',
+    epochs: int | None = None,
+    minutes: float | None = None,
+    steps=tuple(int(s) for s in S_STEPS),
+    n_samples: int = 16,
+    show_progress: bool = True,
+) -> tuple[dict, str, dict]:
     "Train the cpu latent DDPM, generate, build the LDDIM table; returns (metrics, markdown, timings)."
     import torch
     from ldae.ddpm_learner import fit_ddpm, sample_figure
     from ldae.latent_ddpm import load_ddpm, lddim_table, sampling_overhead
-    out = Path(out); csv = out / 'cohort' / 'cohort_with_compressed_latent.csv'; ae = out / 'ae' / 'ae.ckpt'
-    ov = [f'train.seed={seed}'] + ([f'train.epochs={epochs}'] if epochs else []) + ([f'train.max_minutes={minutes}'] if minutes else [])
+
+    out = Path(out)
+    csv = out / 'cohort' / 'cohort_with_compressed_latent.csv'
+    ae = out / 'ae' / 'ae.ckpt'
+    ov = (
+        [f'train.seed={seed}']
+        + ([f'train.epochs={epochs}'] if epochs else [])
+        + ([f'train.max_minutes={minutes}'] if minutes else [])
+    )
     cfg = load_config('ldae_pretrain', 'cpu', ov)
     s = fit_ddpm(cfg, csv, out / 'ddpm', ae=ae, device=device, show_progress=show_progress)
     ld = load_ddpm(out / 'ddpm' / 'ddpm.ckpt', ae=ae, device=device)
     test = df[df.split == 'test']
-    t0 = time.time(); tab = lddim_table(ld, test, steps, show_progress=show_progress); t_tab = time.time() - t0
-    t0 = time.time(); x = ld.generate(n_samples, 50, seed=seed).float().cpu(); t_gen = time.time() - t0
+    t0 = time.time()
+    tab = lddim_table(ld, test, steps, show_progress=show_progress)
+    t_tab = time.time() - t0
+    t0 = time.time()
+    x = ld.generate(n_samples, 50, seed=seed).float().cpu()
+    t_gen = time.time() - t0
     vent = []
     for v in x:
-        try: vent.append(measure_volumes(v[0])['ventricle_ml'])
-        except LDAEInputError: vent.append(None)    # not a T1-like scan: counts as outside the range
+        try:
+            vent.append(measure_volumes(v[0])['ventricle_ml'])
+        except LDAEInputError:
+            vent.append(None)  # not a T1-like scan: counts as outside the range
     lo, hi = float(df.ventricle_measured.min()), float(df.ventricle_measured.max())
     inside = float(np.mean([v is not None and lo <= v <= hi for v in vent]))
-    f_samples = _fig_path(out, 'ddpm_samples', sample_figure(x[:8], f'DDIM-50 samples of the latent DDPM (decoded), seed {seed}'))
+    f_samples = _fig_path(
+        out, 'ddpm_samples', sample_figure(x[:8], f'DDIM-50 samples of the latent DDPM (decoded), seed {seed}')
+    )
     fig, a = plt.subplots(figsize=(6, 2.6))
     a.hist(df.ventricle_measured, bins=30, color='0.75', label='cohort scans')
     for v in vent:
-        if v is not None: a.axvline(v, color='tab:red', lw=1)
-    a.plot([], [], color='tab:red', label='generated samples'); a.set_xlabel('measured ventricle volume (ml)'); a.legend(fontsize=8)
-    fig.tight_layout(); f_vent = _fig_path(out, 'ddpm_sample_ventricles', fig)
-    row = test.iloc[0]; xin = load_volume(row._path, ld.ae.input_shape, ld.ae.spacing).as_tensor()[None].to(ld.device)
-    with torch.no_grad(): r_ae, r_ld = ld.ae.reconstruct(xin).clamp(0, 1).cpu(), ld.reconstruct(xin, max(steps)).clamp(0, 1).cpu()
-    f_rec = _fig_path(out, 'lddim_reconstruction', compare([xin.cpu(), r_ae, r_ld, (r_ld - r_ae).abs() * 5],
-                      ['input (test)', 'AE reconstruction', f'LDDIM S={max(steps)}', '|LDDIM − AE| × 5'], vmin=0, vmax=1))
+        if v is not None:
+            a.axvline(v, color='tab:red', lw=1)
+    a.plot([], [], color='tab:red', label='generated samples')
+    a.set_xlabel('measured ventricle volume (ml)')
+    a.legend(fontsize=8)
+    fig.tight_layout()
+    f_vent = _fig_path(out, 'ddpm_sample_ventricles', fig)
+    row = test.iloc[0]
+    xin = load_volume(row._path, ld.ae.input_shape, ld.ae.spacing).as_tensor()[None].to(ld.device)
+    with torch.no_grad():
+        r_ae, r_ld = ld.ae.reconstruct(xin).clamp(0, 1).cpu(), ld.reconstruct(xin, max(steps)).clamp(0, 1).cpu()
+    f_rec = _fig_path(
+        out,
+        'lddim_reconstruction',
+        compare(
+            [xin.cpu(), r_ae, r_ld, (r_ld - r_ae).abs() * 5],
+            ['input (test)', 'AE reconstruction', f'LDDIM S={max(steps)}', '|LDDIM − AE| × 5'],
+            vmin=0,
+            vmax=1,
+        ),
+    )
     o = sampling_overhead(ld, 50, 8)
     ssim = {str(S): float(tab.loc[f'LDDIM S={S}', 'ssim']) for S in steps}
-    m = {'ssim': {k: ssim.get(k) for k in S_STEPS}, 'psnr': {str(S): float(tab.loc[f'LDDIM S={S}', 'psnr']) for S in steps},
-         'ae_ssim': float(tab.loc['AE', 'ssim']), 'n_test_scans': int(len(test)), 'train_seconds': round(s['train_seconds'], 1),
-         'steps': s['steps'], 'seconds_per_step': s['seconds_per_step'], 'n_params': s['n_params'], 'best_epoch': s['best_epoch'],
-         'best_valid_loss': s['best_valid_loss'], 'sample_ventricle_ml': vent, 'cohort_ventricle_range_ml': [lo, hi],
-         'samples_in_range_fraction': inside, 'sampling_overhead': o['overhead'], 'peak_rss_bytes': s['peak_memory']['rss_peak']}
-    tabf = tab.copy(); tabf['seconds_per_scan'] = tabf['seconds_per_scan'].map(lambda v: f'{v:.3f}')
+    m = {
+        'ssim': {k: ssim.get(k) for k in S_STEPS},
+        'psnr': {str(S): float(tab.loc[f'LDDIM S={S}', 'psnr']) for S in steps},
+        'ae_ssim': float(tab.loc['AE', 'ssim']),
+        'n_test_scans': int(len(test)),
+        'train_seconds': round(s['train_seconds'], 1),
+        'steps': s['steps'],
+        'seconds_per_step': s['seconds_per_step'],
+        'n_params': s['n_params'],
+        'best_epoch': s['best_epoch'],
+        'best_valid_loss': s['best_valid_loss'],
+        'sample_ventricle_ml': vent,
+        'cohort_ventricle_range_ml': [lo, hi],
+        'samples_in_range_fraction': inside,
+        'sampling_overhead': o['overhead'],
+        'peak_rss_bytes': s['peak_memory']['rss_peak'],
+    }
+    tabf = tab.copy()
+    tabf['seconds_per_scan'] = tabf['seconds_per_scan'].map(lambda v: f'{v:.3f}')
     gap = m['ae_ssim'] - ssim[str(max(steps))]
-    md = ["## Latent DDPM and LDDIM (stage 2)\n",
-          f"`cpu` UNet ε_θ ({s['n_params'] / 1e6:.2f} M parameters, channels {cfg['model']['channels']}) on the scaled latents "
-          f"{'×'.join(map(str, s['latent_shape']))} of the train split: {s['steps']} steps in {s['train_seconds']:.0f} s "
-          f"({s['seconds_per_step'] * 1000:.0f} ms/step), best epoch {s['best_epoch']} (validation ε-MSE {s['best_valid_loss']:.4f}, EMA weights).\n",
-          f"**LDDIM** (DDIM inversion with ε_θ, then DDIM sampling, decoded) against the autoencoder's own reconstruction, "
-          f"{len(test)} held-out scans:\n", tabf.to_markdown(floatfmt='.4f') if _has_tabulate() else tabf.to_string(), '\n',
-          f"\nAt S = {max(steps)}: SSIM(AE) − SSIM(LDDIM) = {gap:+.4f} (target: within 0.01).\n",
-          f"\n![LDDIM reconstruction](figures/{f_rec.name})\n",
-          f"**Generation**: {n_samples} samples from noise (DDIM-50, {t_gen:.1f} s). Measured ventricle volume of each: "
-          f"{', '.join('—' if v is None else f'{v:.0f}' for v in vent)} ml; {inside:.0%} inside the cohort's range "
-          f"[{lo:.0f}, {hi:.0f}] ml.\n", f"\n![samples](figures/{f_samples.name})\n", f"\n![sample ventricles](figures/{f_vent.name})\n",
-          f"Sampling loop (DDIM-50, batch 8): {o['loop_seconds']:.2f} s against {o['bare_seconds']:.2f} s of bare ε_θ calls — "
-          f"overhead {o['overhead']:+.1%} (target ≤ 5 %).\n"]
-    return m, '\n'.join(md), {'ddpm_train': round(s['train_seconds'], 2), 'lddim_table': round(t_tab, 2), 'ddpm_generate': round(t_gen, 2)}
+    md = [
+        "## Latent DDPM and LDDIM (stage 2)\n",
+        f"`cpu` UNet ε_θ ({s['n_params'] / 1e6:.2f} M parameters, channels {cfg['model']['channels']}) on the scaled latents "
+        f"{'×'.join(map(str, s['latent_shape']))} of the train split: {s['steps']} steps in {s['train_seconds']:.0f} s "
+        f"({s['seconds_per_step'] * 1000:.0f} ms/step), best epoch {s['best_epoch']} (validation ε-MSE {s['best_valid_loss']:.4f}, EMA weights).\n",
+        f"**LDDIM** (DDIM inversion with ε_θ, then DDIM sampling, decoded) against the autoencoder's own reconstruction, "
+        f"{len(test)} held-out scans:\n",
+        tabf.to_markdown(floatfmt='.4f') if _has_tabulate() else tabf.to_string(),
+        '\n',
+        f"\nAt S = {max(steps)}: SSIM(AE) − SSIM(LDDIM) = {gap:+.4f} (target: within 0.01).\n",
+        f"\n![LDDIM reconstruction](figures/{f_rec.name})\n",
+        f"**Generation**: {n_samples} samples from noise (DDIM-50, {t_gen:.1f} s). Measured ventricle volume of each: "
+        f"{', '.join('—' if v is None else f'{v:.0f}' for v in vent)} ml; {inside:.0%} inside the cohort's range "
+        f"[{lo:.0f}, {hi:.0f}] ml.\n",
+        f"\n![samples](figures/{f_samples.name})\n",
+        f"\n![sample ventricles](figures/{f_vent.name})\n",
+        f"Sampling loop (DDIM-50, batch 8): {o['loop_seconds']:.2f} s against {o['bare_seconds']:.2f} s of bare ε_θ calls — "
+        f"overhead {o['overhead']:+.1%} (target ≤ 5 %).\n",
+    ]
+    return (
+        m,
+        '\n'.join(md),
+        {'ddpm_train': round(s['train_seconds'], 2), 'lddim_table': round(t_tab, 2), 'ddpm_generate': round(t_gen, 2)},
+    )
 
 # %% ../nbs/75_demo.ipynb #522eaf7b
-def _ml(v): return 'n/a' if v is None else f'{v:.1f} ml'
-def _r(v): return 'n/a' if v is None else f'{v:.2f}'
+def _ml(v):
+    return 'n/a' if v is None else f'{v:.1f} ml'
+
+
+def _r(v):
+    return 'n/a' if v is None else f'{v:.2f}'
+
+
 def _sd(a):
     "sd over the finite values; None (n/a) when fewer than two, never NaN in metrics.json"
-    a = np.asarray(a, dtype=float); a = a[np.isfinite(a)]
+    a = np.asarray(a, dtype=float)
+    a = a[np.isfinite(a)]
     return float(a.std()) if len(a) > 1 else None
 
-def ldae_section(out, df:pd.DataFrame, seed:int=0, device='auto', epochs:int|None=None, minutes:float|None=None,
-                 steps=tuple(int(s) for s in S_STEPS), show_progress:bool=True,
-                 train:bool=True) -> tuple[dict, str, dict]: # False: evaluate the bundle already in `out/ldae`
+
+def ldae_section(
+    out,
+    df: pd.DataFrame,
+    seed: int = 0,
+    device='auto',
+    epochs: int | None = None,
+    minutes: float | None = None,
+    steps=tuple(int(s) for s in S_STEPS),
+    show_progress: bool = True,
+    train: bool = True,
+) -> tuple[dict, str, dict]:  # False: evaluate the bundle already in `out/ldae`
     "Train stage 3, evaluate the LDAE bundle; returns (metrics, markdown, timings)."
     import torch
     from ldae.repr_learner import fit_ldae
@@ -232,126 +404,245 @@ def ldae_section(out, df:pd.DataFrame, seed:int=0, device='auto', epochs:int|Non
     from ldae.metrics import ssim3d
     from ldae.semantic_encoder import slice_attention_figure
     from ldae.gradient_estimator import guided_step_cost
-    out = Path(out); csv = out / 'cohort' / 'cohort_with_compressed_latent.csv'
-    ov = [f'train.seed={seed}'] + ([f'train.epochs={epochs}'] if epochs else []) + ([f'train.max_minutes={minutes}'] if minutes else [])
+
+    out = Path(out)
+    csv = out / 'cohort' / 'cohort_with_compressed_latent.csv'
+    ov = (
+        [f'train.seed={seed}']
+        + ([f'train.epochs={epochs}'] if epochs else [])
+        + ([f'train.max_minutes={minutes}'] if minutes else [])
+    )
     cfg = load_config('ldae_repr_learn', 'cpu', ov)
-    if train: s = fit_ldae(cfg, csv, out / 'ldae', ae=out / 'ae' / 'ae.ckpt', ddpm=out / 'ddpm' / 'ddpm.ckpt', device=device, show_progress=show_progress)
-    else: s = json.loads((out / 'ldae' / 'summary.json').read_text())
+    if train:
+        s = fit_ldae(
+            cfg,
+            csv,
+            out / 'ldae',
+            ae=out / 'ae' / 'ae.ckpt',
+            ddpm=out / 'ddpm' / 'ddpm.ckpt',
+            device=device,
+            show_progress=show_progress,
+        )
+    else:
+        s = json.loads((out / 'ldae' / 'summary.json').read_text())
     m = load_ldae(out / 'ldae' / 'ldae.ckpt', device=device)
     test = df[df.split == 'test'].reset_index(drop=True)
-    t0 = time.time(); x = m.load_scans(list(test._path))
-    with torch.no_grad(): r_ae = torch.cat([m.ae.reconstruct(x[i:i + 16].to(m.device)).clamp(0, 1).cpu() for i in range(0, len(x), 16)])
+    t0 = time.time()
+    x = m.load_scans(list(test._path))
+    with torch.no_grad():
+        r_ae = torch.cat([m.ae.reconstruct(x[i : i + 16].to(m.device)).clamp(0, 1).cpu() for i in range(0, len(x), 16)])
     ssim_ae = float(ssim3d(r_ae, x).mean())
-    enc = {}; recs = {}
-    for S in (progress_bar(list(steps), leave=False) if show_progress else steps):
-        recs[S] = m.reconstruct(x, S).cpu(); enc[str(S)] = float(ssim3d(recs[S], x).mean())
-    t_tab = time.time() - t0; S_y = max(steps)
-    t0 = time.time(); y = m.semantic(x).cpu(); zT = m.noise(len(x), seed + 1)
-    r_y = m.decode(y, zT, S_y).cpu(); perm = np.roll(np.arange(len(x)), len(x) // 2)
-    r_sh = m.decode(y[perm], zT, S_y).cpu(); t_y = time.time() - t0
+    enc = {}
+    recs = {}
+    for S in progress_bar(list(steps), leave=False) if show_progress else steps:
+        recs[S] = m.reconstruct(x, S).cpu()
+        enc[str(S)] = float(ssim3d(recs[S], x).mean())
+    t_tab = time.time() - t0
+    S_y = max(steps)
+    t0 = time.time()
+    y = m.semantic(x).cpu()
+    zT = m.noise(len(x), seed + 1)
+    r_y = m.decode(y, zT, S_y).cpu()
+    perm = np.roll(np.arange(len(x)), len(x) // 2)
+    r_sh = m.decode(y[perm], zT, S_y).cpu()
+    t_y = time.time() - t0
     ssim_y = float(ssim3d(r_y, x).mean())
+
     def vol(v):
-        try: return measure_volumes(v[0])['ventricle_ml']
-        except LDAEInputError: return np.nan          # a decoded scan that is not T1-like: left out and counted
+        try:
+            return measure_volumes(v[0])['ventricle_ml']
+        except LDAEInputError:
+            return np.nan  # a decoded scan that is not T1-like: left out and counted
+
     v_x, v_ae = np.array([vol(v) for v in x]), np.array([vol(v) for v in r_ae])
-    v_y = np.array([vol(v) for v in r_y]); v_sh = np.array([vol(v) for v in r_sh])
+    v_y = np.array([vol(v) for v in r_y])
+    v_sh = np.array([vol(v) for v in r_sh])
+
     def agree(a, b):
         "mean |a − b| (ml) and Pearson r over the pairs both measurable"
         ok = np.isfinite(a) & np.isfinite(b)
         r = float(np.corrcoef(a[ok], b[ok])[0, 1]) if ok.sum() > 2 and a[ok].std() > 0 and b[ok].std() > 0 else None
         return (float(np.abs(a - b)[ok].mean()) if ok.any() else None, r)
-    err, r_v = agree(v_y, v_x); err_sh, r_sh_v = agree(v_sh, v_x)
-    err_ae, r_ae_v = agree(v_ae, v_x)                 # what the autoencoder itself keeps: the bound for anything decoded
-    err_yae, r_yae = agree(v_y, v_ae); err_shae, _ = agree(v_sh, v_ae)
-    spread, spread_ae = _sd(v_x), _sd(v_ae); n_bad = int((~np.isfinite(v_y)).sum())
+
+    err, r_v = agree(v_y, v_x)
+    err_sh, r_sh_v = agree(v_sh, v_x)
+    err_ae, r_ae_v = agree(v_ae, v_x)  # what the autoencoder itself keeps: the bound for anything decoded
+    err_yae, r_yae = agree(v_y, v_ae)
+    err_shae, _ = agree(v_sh, v_ae)
+    spread, spread_ae = _sd(v_x), _sd(v_ae)
+    n_bad = int((~np.isfinite(v_y)).sum())
     cost = guided_step_cost(m.denoiser, bs=8)
     # figures
     picks = [int(np.nanargmin(v_x)), int(np.nanargmax(v_x))]
     rows, titles = [], []
     for i in picks:
         rows += [x[i], r_ae[i], recs[S_y][i], r_y[i]]
-        titles += [f'{test.subject[i]} ({test.diagnosis[i]}): input', 'AE', f'LDAE encoded, S={S_y}', f'y_sem + random z_T']
+        titles += [
+            f'{test.subject[i]} ({test.diagnosis[i]}): input',
+            'AE',
+            f'LDAE encoded, S={S_y}',
+            f'y_sem + random z_T',
+        ]
     f_rec = _fig_path(out, 'ldae_reconstruction', compare(rows, titles, vmin=0, vmax=1))
-    fig, a = plt.subplots(figsize=(4.2, 3.8)); a.scatter(v_x, v_ae, s=8, c='0.65', label='AE reconstruction')
-    a.scatter(v_x, v_y, s=10, label='own y_sem'); a.scatter(v_x, v_sh, s=10, marker='x', label="another subject's y_sem")
-    lim = [float(np.nanmin([v_x, v_y, v_ae])), float(np.nanmax([v_x, v_y, v_ae]))]; a.plot(lim, lim, 'k:', lw=1)
-    a.set_xlabel('ventricles of the scan (ml)'); a.set_ylabel('ventricles of the decoded scan (ml)'); a.legend(fontsize=7)
-    fig.tight_layout(); f_vent = _fig_path(out, 'ldae_ysem_ventricles', fig)
-    with torch.no_grad(): _, w = m.encoder(x[picks[1]:picks[1] + 1].to(m.device), return_attention=True)
-    f_att = _fig_path(out, 'ldae_slice_attention', slice_attention_figure(x[picks[1]], {k: v[0] for k, v in w.items()},
-                      f'{test.subject[picks[1]]}: which axial slices y_sem is built from'))
-    met = {'ssim_encoded': {k: enc.get(k) for k in S_STEPS}, 'ssim_ysem_only': ssim_y, 'ventricle_err_ml_ysem_only': err,
-           'ventricle_err_ml_shuffled_ysem': err_sh, 'ventricle_spread_ml': spread, 'r_ventricle_ysem_only': r_v, 'ae_ssim': ssim_ae,
-           'r_ventricle_shuffled_ysem': r_sh_v, 'ventricle_err_ml_ae': err_ae, 'r_ventricle_ae': r_ae_v, 'ventricle_spread_ml_ae': spread_ae,
-           'ventricle_err_ml_ysem_vs_ae': err_yae, 'r_ventricle_ysem_vs_ae': r_yae, 'ventricle_err_ml_shuffled_vs_ae': err_shae,
-           'n_ysem_decodes_unmeasurable': n_bad, 'guidance_scale': m.scale, 'ysem_dim': m.encoder.dim,
-           'n_test_scans': int(len(x)), 'train_seconds': round(s['train_seconds'], 1), 'steps': s['steps'], 'best_epoch': s['best_epoch'],
-           'best_val_ssim_ysem': s['best_ssim_ysem'], 'n_params_trained': s['n_params_trained'], 'guided_step_ratio': cost['ratio'],
-           'peak_rss_bytes': s['peak_memory']['rss_peak']}
+    fig, a = plt.subplots(figsize=(4.2, 3.8))
+    a.scatter(v_x, v_ae, s=8, c='0.65', label='AE reconstruction')
+    a.scatter(v_x, v_y, s=10, label='own y_sem')
+    a.scatter(v_x, v_sh, s=10, marker='x', label="another subject's y_sem")
+    lim = [float(np.nanmin([v_x, v_y, v_ae])), float(np.nanmax([v_x, v_y, v_ae]))]
+    a.plot(lim, lim, 'k:', lw=1)
+    a.set_xlabel('ventricles of the scan (ml)')
+    a.set_ylabel('ventricles of the decoded scan (ml)')
+    a.legend(fontsize=7)
+    fig.tight_layout()
+    f_vent = _fig_path(out, 'ldae_ysem_ventricles', fig)
+    with torch.no_grad():
+        _, w = m.encoder(x[picks[1] : picks[1] + 1].to(m.device), return_attention=True)
+    f_att = _fig_path(
+        out,
+        'ldae_slice_attention',
+        slice_attention_figure(
+            x[picks[1]],
+            {k: v[0] for k, v in w.items()},
+            f'{test.subject[picks[1]]}: which axial slices y_sem is built from',
+        ),
+    )
+    met = {
+        'ssim_encoded': {k: enc.get(k) for k in S_STEPS},
+        'ssim_ysem_only': ssim_y,
+        'ventricle_err_ml_ysem_only': err,
+        'ventricle_err_ml_shuffled_ysem': err_sh,
+        'ventricle_spread_ml': spread,
+        'r_ventricle_ysem_only': r_v,
+        'ae_ssim': ssim_ae,
+        'r_ventricle_shuffled_ysem': r_sh_v,
+        'ventricle_err_ml_ae': err_ae,
+        'r_ventricle_ae': r_ae_v,
+        'ventricle_spread_ml_ae': spread_ae,
+        'ventricle_err_ml_ysem_vs_ae': err_yae,
+        'r_ventricle_ysem_vs_ae': r_yae,
+        'ventricle_err_ml_shuffled_vs_ae': err_shae,
+        'n_ysem_decodes_unmeasurable': n_bad,
+        'guidance_scale': m.scale,
+        'ysem_dim': m.encoder.dim,
+        'n_test_scans': int(len(x)),
+        'train_seconds': round(s['train_seconds'], 1),
+        'steps': s['steps'],
+        'best_epoch': s['best_epoch'],
+        'best_val_ssim_ysem': s['best_ssim_ysem'],
+        'n_params_trained': s['n_params_trained'],
+        'guided_step_ratio': cost['ratio'],
+        'peak_rss_bytes': s['peak_memory']['rss_peak'],
+    }
     gap = ssim_ae - enc.get('50', enc[str(S_y)])
-    tab = pd.DataFrame([{'method': 'AE', 'SSIM': ssim_ae}] + [{'method': f'LDAE encoded (y_sem, z_T), S={S}', 'SSIM': enc[str(S)]} for S in steps]
-                       + [{'method': f'LDAE y_sem + random z_T, S={S_y}', 'SSIM': ssim_y}]).set_index('method')
-    md = ["## LDAE (stage 3)\n",
-          f"`cpu` semantic encoder (y_sem {m.encoder.dim}-d, {s['n_params_encoder'] / 1e3:.0f} k parameters) and gradient estimator "
-          f"({s['n_params_trained'] / 1e6:.2f} M trained parameters in all) on the frozen DDPM: {s['steps']} steps in {s['train_seconds']:.0f} s "
-          f"({s['seconds_per_step'] * 1000:.0f} ms/step); best epoch {s['best_epoch']} by {'validation SSIM from y_sem' if s.get('monitor', 'ssim_ysem') == 'ssim_ysem' else 'validation PDAE loss'} "
-          f"(its validation SSIM from y_sem: {s['best_ssim_ysem']:.4f}).\n",
-          f"Held-out reconstruction, {len(x)} scans (SSIM against the input scans):\n",
-          tab.to_markdown(floatfmt='.4f') if _has_tabulate() else tab.to_string(), '\n',
-          f"\nAt S = 50: SSIM(AE) − SSIM(LDAE) = {gap:+.4f} (target: within 0.005).\n",
-          f"\n**What y_sem carries.** Decoding each scan's own y_sem with a random z_T (DDIM-{S_y}, guidance scale {m.scale:g}), the measured ventricles are off by {_ml(err)} on "
-          f"average (r = {_r(r_v)}); with another subject's y_sem by {_ml(err_sh)} (r = {_r(r_sh_v)}). The between-subject spread (sd) "
-          f"of the test scans is {_ml(spread)}" + (f"; {n_bad} of {len(x)} decodes could not be measured (not T1-like) and are left out" if n_bad else '') + ". "
-          f"Everything decoded passes through the autoencoder, so its own reconstruction is the bound: AE reconstructions are off by "
-          f"{_ml(err_ae)} (r = {_r(r_ae_v)}, sd {_ml(spread_ae)}). Against the AE reconstruction's ventricles, y_sem decodes are off by "
-          f"{_ml(err_yae)} (r = {_r(r_yae)}), another subject's y_sem by {_ml(err_shae)}.\n",
-          f"\n![LDAE reconstructions](figures/{f_rec.name})\n", f"\n![ventricles from y_sem](figures/{f_vent.name})\n",
-          f"\n![slice attention](figures/{f_att.name})\n",
-          f"A guided DDIM step (shared encoder pass) costs {cost['ratio']:.2f}× an unguided one "
-          f"({cost['guided_seconds'] * 1000:.1f} vs {cost['unguided_seconds'] * 1000:.1f} ms, batch 8; target ≤ 1.7×).\n"]
-    return met, '\n'.join(md), {'ldae_train': round(s['train_seconds'], 2), 'ldae_table': round(t_tab, 2), 'ldae_ysem': round(t_y, 2)}
+    tab = pd.DataFrame(
+        [{'method': 'AE', 'SSIM': ssim_ae}]
+        + [{'method': f'LDAE encoded (y_sem, z_T), S={S}', 'SSIM': enc[str(S)]} for S in steps]
+        + [{'method': f'LDAE y_sem + random z_T, S={S_y}', 'SSIM': ssim_y}]
+    ).set_index('method')
+    md = [
+        "## LDAE (stage 3)\n",
+        f"`cpu` semantic encoder (y_sem {m.encoder.dim}-d, {s['n_params_encoder'] / 1e3:.0f} k parameters) and gradient estimator "
+        f"({s['n_params_trained'] / 1e6:.2f} M trained parameters in all) on the frozen DDPM: {s['steps']} steps in {s['train_seconds']:.0f} s "
+        f"({s['seconds_per_step'] * 1000:.0f} ms/step); best epoch {s['best_epoch']} by {'validation SSIM from y_sem' if s.get('monitor', 'ssim_ysem') == 'ssim_ysem' else 'validation PDAE loss'} "
+        f"(its validation SSIM from y_sem: {s['best_ssim_ysem']:.4f}).\n",
+        f"Held-out reconstruction, {len(x)} scans (SSIM against the input scans):\n",
+        tab.to_markdown(floatfmt='.4f') if _has_tabulate() else tab.to_string(),
+        '\n',
+        f"\nAt S = 50: SSIM(AE) − SSIM(LDAE) = {gap:+.4f} (target: within 0.005).\n",
+        f"\n**What y_sem carries.** Decoding each scan's own y_sem with a random z_T (DDIM-{S_y}, guidance scale {m.scale:g}), the measured ventricles are off by {_ml(err)} on "
+        f"average (r = {_r(r_v)}); with another subject's y_sem by {_ml(err_sh)} (r = {_r(r_sh_v)}). The between-subject spread (sd) "
+        f"of the test scans is {_ml(spread)}"
+        + (f"; {n_bad} of {len(x)} decodes could not be measured (not T1-like) and are left out" if n_bad else '')
+        + ". "
+        f"Everything decoded passes through the autoencoder, so its own reconstruction is the bound: AE reconstructions are off by "
+        f"{_ml(err_ae)} (r = {_r(r_ae_v)}, sd {_ml(spread_ae)}). Against the AE reconstruction's ventricles, y_sem decodes are off by "
+        f"{_ml(err_yae)} (r = {_r(r_yae)}), another subject's y_sem by {_ml(err_shae)}.\n",
+        f"\n![LDAE reconstructions](figures/{f_rec.name})\n",
+        f"\n![ventricles from y_sem](figures/{f_vent.name})\n",
+        f"\n![slice attention](figures/{f_att.name})\n",
+        f"A guided DDIM step (shared encoder pass) costs {cost['ratio']:.2f}× an unguided one "
+        f"({cost['guided_seconds'] * 1000:.1f} vs {cost['unguided_seconds'] * 1000:.1f} ms, batch 8; target ≤ 1.7×).\n",
+    ]
+    return (
+        met,
+        '\n'.join(md),
+        {'ldae_train': round(s['train_seconds'], 2), 'ldae_table': round(t_tab, 2), 'ldae_ysem': round(t_y, 2)},
+    )
 
 # %% ../nbs/75_demo.ipynb #352ee860
-def _md_to_html(md:str, title:str) -> str:
+def _md_to_html(md: str, title: str) -> str:
     import markdown
+
     body = markdown.markdown(md, extensions=['tables', 'fenced_code'])
-    css = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45}"
-           "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;font-size:90%}"
-           "img{max-width:100%}code{background:#f3f3f3;padding:0 3px}")
+    css = (
+        "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45}"
+        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;font-size:90%}"
+        "img{max-width:100%}code{background:#f3f3f3;padding:0 3px}"
+    )
     return f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title><style>{css}</style></head><body>\n{body}\n</body></html>\n"
 
-def run_demo(out='results/demo', # output folder
-             n_subjects:int=120, shape=(32, 40, 32), seed:int=0,
-             device:str='auto', show_progress:bool=True,
-             ae_epochs:int|None=None, ae_minutes:float|None=None, # None: the cpu preset's own settings
-             ddpm_epochs:int|None=None, ddpm_minutes:float|None=None,
-             lddim_steps=(10, 20, 50, 100), # the S of the LDDIM and LDAE tables
-             ldae_epochs:int|None=None, ldae_minutes:float|None=None,
-            ) -> dict:
+
+def run_demo(
+    out='results/demo',  # output folder
+    n_subjects: int = 120,
+    shape=(32, 40, 32),
+    seed: int = 0,
+    device: str = 'auto',
+    show_progress: bool = True,
+    ae_epochs: int | None = None,
+    ae_minutes: float | None = None,  # None: the cpu preset's own settings
+    ddpm_epochs: int | None = None,
+    ddpm_minutes: float | None = None,
+    lddim_steps=(10, 20, 50, 100),  # the S of the LDDIM and LDAE tables
+    ldae_epochs: int | None = None,
+    ldae_minutes: float | None = None,
+) -> dict:
     "Run the main job on SynthAD and write `report.md`, `report.html`, `metrics.json` and figures to `out`."
     from ldae.core import get_device
-    shape = check_shape(shape); dev = get_device(device); out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    seed_everything(seed); t_all = time.time()
-    metrics = empty_metrics(); metrics['versions'] = versions()
+
+    shape = check_shape(shape)
+    dev = get_device(device)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    seed_everything(seed)
+    t_all = time.time()
+    metrics = empty_metrics()
+    metrics['versions'] = versions()
     cm, cmd, df = cohort_section(out, n_subjects, shape, seed, show_progress)
     metrics['cohort'] |= {k: v for k, v in cm.items() if k not in ('seconds', 'measure_seconds')}
     metrics['timing'] |= {'cohort_synth': round(cm['seconds'], 2), 'cohort_measure': round(cm['measure_seconds'], 2)}
-    am, amd, at = ae_section(out, out / 'cohort' / 'cohort.csv', shape, seed, device, ae_epochs, ae_minutes, show_progress)
-    metrics['ae'] |= am; metrics['timing'] |= at
-    lm, lmd, lt = lddim_section(out, df, seed, device, ddpm_epochs, ddpm_minutes, lddim_steps, show_progress=show_progress)
-    metrics['lddim'] |= lm; metrics['timing'] |= lt
-    dm, dmd, dt = ldae_section(out, df, seed, device, ldae_epochs, ldae_minutes, lddim_steps, show_progress=show_progress)
-    metrics['ldae'] |= dm; metrics['timing'] |= dt
-    pending = ['probes (`probe`)',
-               'manipulation (`manipulation`)', 'interpolation (`interpolation`)']
+    am, amd, at = ae_section(
+        out, out / 'cohort' / 'cohort.csv', shape, seed, device, ae_epochs, ae_minutes, show_progress
+    )
+    metrics['ae'] |= am
+    metrics['timing'] |= at
+    lm, lmd, lt = lddim_section(
+        out, df, seed, device, ddpm_epochs, ddpm_minutes, lddim_steps, show_progress=show_progress
+    )
+    metrics['lddim'] |= lm
+    metrics['timing'] |= lt
+    dm, dmd, dt = ldae_section(
+        out, df, seed, device, ldae_epochs, ldae_minutes, lddim_steps, show_progress=show_progress
+    )
+    metrics['ldae'] |= dm
+    metrics['timing'] |= dt
+    pending = ['probes (`probe`)', 'manipulation (`manipulation`)', 'interpolation (`interpolation`)']
     metrics['timing']['total'] = round(time.time() - t_all, 2)
     metrics['memory'] = {'rss_peak_bytes': peak_memory()['rss_peak']}
-    md = [f"# LDAE demo report\n",
-          f"`ldae demo --out {out} --n-subjects {n_subjects} --shape {' '.join(map(str, shape))} --seed {seed}` on {dev}, "
-          f"ldae {metrics['versions'].get('ldae')}, torch {metrics['versions'].get('torch')}, MONAI {metrics['versions'].get('monai')}. "
-          f"Total {metrics['timing']['total']:.1f} s.\n", cmd, amd, lmd, dmd,
-          "## Stages not run yet\n", "These stages do not exist in this version; their sections of `metrics.json` are `null`:\n",
-          *[f"- {p}" for p in pending], ""]
+    md = [
+        f"# LDAE demo report\n",
+        f"`ldae demo --out {out} --n-subjects {n_subjects} --shape {' '.join(map(str, shape))} --seed {seed}` on {dev}, "
+        f"ldae {metrics['versions'].get('ldae')}, torch {metrics['versions'].get('torch')}, MONAI {metrics['versions'].get('monai')}. "
+        f"Total {metrics['timing']['total']:.1f} s.\n",
+        cmd,
+        amd,
+        lmd,
+        dmd,
+        "## Stages not run yet\n",
+        "These stages do not exist in this version; their sections of `metrics.json` are `null`:\n",
+        *[f"- {p}" for p in pending],
+        "",
+    ]
     write_json(out / 'metrics.json', metrics)
     write_text(out / 'report.md', '\n'.join(md))
     write_text(out / 'report.html', _md_to_html('\n'.join(md), 'LDAE demo report'))

@@ -16,72 +16,121 @@ __all__ = ['ShiftDecoder', 'GuidedDenoiser', 'guided_step_cost']
 # %% ../nbs/32_gradient_estimator.ipynb #94077522
 class ShiftDecoder(nn.Module):
     "G_ψ's own part: y_sem embedding + a middle block and decoder with ε_θ's topology, conditioned on (t, y_sem)."
-    def __init__(self, unet_config:dict, # `UNet.config` of the frozen ε_θ
-                 sem_dim:int, # size of y_sem
-                 dropout:float|None=None, # default: ε_θ's
-                 width:float=1.0, # G_ψ's channels relative to ε_θ's (rounded to whole GroupNorm groups); the reference: 1
-                 latent_shape=None, # (C, d, h, w): also add a linear y_sem → latent-shaped offset field, the same at every t (`cpu`); None: the reference's G_ψ
-                ):
+
+    def __init__(
+        self,
+        unet_config: dict,  # `UNet.config` of the frozen ε_θ
+        sem_dim: int,  # size of y_sem
+        dropout: float | None = None,  # default: ε_θ's
+        width: float = 1.0,  # G_ψ's channels relative to ε_θ's (rounded to whole GroupNorm groups); the reference: 1
+        latent_shape=None,  # (C, d, h, w): also add a linear y_sem → latent-shaped offset field, the same at every t (`cpu`); None: the reference's G_ψ
+    ):
         super().__init__()
-        c = unet_config; emb, g = int(c['emb_dim']), int(c['norm_num_groups'])
-        if not width > 0: raise LDAEInputError(f"gradient estimator: width={width}; expected a positive factor (1 = ε_θ's channels)")
+        c = unet_config
+        emb, g = int(c['emb_dim']), int(c['norm_num_groups'])
+        if not width > 0:
+            raise LDAEInputError(f"gradient estimator: width={width}; expected a positive factor (1 = ε_θ's channels)")
         chans = [max(g, round(ch * width / g) * g) for ch in c['channels']]
         if latent_shape is not None:
-            try: latent_shape = [int(s) for s in latent_shape]
-            except (TypeError, ValueError): latent_shape = None
-            if latent_shape is None or len(latent_shape) != 4 or latent_shape[0] != int(c['out_channels']) or min(latent_shape) < 1:
-                raise LDAEInputError(f"gradient estimator: offset field for latents of shape {latent_shape}; expected (C, d, h, w) with C = {c['out_channels']} (ε_θ's channels)")
-        self.config = dict(unet_config=dict(c), sem_dim=int(sem_dim), dropout=None if dropout is None else float(dropout), width=float(width),
-                           latent_shape=latent_shape)
+            try:
+                latent_shape = [int(s) for s in latent_shape]
+            except (TypeError, ValueError):
+                latent_shape = None
+            if (
+                latent_shape is None
+                or len(latent_shape) != 4
+                or latent_shape[0] != int(c['out_channels'])
+                or min(latent_shape) < 1
+            ):
+                raise LDAEInputError(
+                    f"gradient estimator: offset field for latents of shape {latent_shape}; expected (C, d, h, w) with C = {c['out_channels']} (ε_θ's channels)"
+                )
+        self.config = dict(
+            unet_config=dict(c),
+            sem_dim=int(sem_dim),
+            dropout=None if dropout is None else float(dropout),
+            width=float(width),
+            latent_shape=latent_shape,
+        )
         self.label_emb = nn.Linear(sem_dim, emb)
-        self.decoder = UNetDecoder(chans, c['num_res_blocks'], c['attention_levels'], emb, c['out_channels'], c['num_heads'],
-                                   c['dropout'] if dropout is None else dropout, g, cond_dim=emb, enc_channels=c['channels'])
+        self.decoder = UNetDecoder(
+            chans,
+            c['num_res_blocks'],
+            c['attention_levels'],
+            emb,
+            c['out_channels'],
+            c['num_heads'],
+            c['dropout'] if dropout is None else dropout,
+            g,
+            cond_dim=emb,
+            enc_channels=c['channels'],
+        )
         self.field = zero_module(nn.Linear(sem_dim, math.prod(latent_shape))) if latent_shape else None
-    def forward(self, f:Features, y_sem:torch.Tensor) -> torch.Tensor:
+
+    def forward(self, f: Features, y_sem: torch.Tensor) -> torch.Tensor:
         if y_sem.ndim != 2 or y_sem.shape[1] != self.config['sem_dim']:
-            raise LDAEInputError(f"gradient estimator: y_sem of shape {tuple(y_sem.shape)}; expected (B, {self.config['sem_dim']})")
+            raise LDAEInputError(
+                f"gradient estimator: y_sem of shape {tuple(y_sem.shape)}; expected (B, {self.config['sem_dim']})"
+            )
         G = self.decoder(f, self.label_emb(y_sem))
         return G if self.field is None else G + self.field(y_sem).view(-1, *self.config['latent_shape'])
 
+
 class GuidedDenoiser(nn.Module):
     "ε_θ (frozen) and G_ψ from one pass of ε_θ's encoder; `eps_fn(y_sem, …)` gives the guided ε̂ for DDIM."
-    def __init__(self, ddpm:LatentDDPM, shift:ShiftDecoder):
+
+    def __init__(self, ddpm: LatentDDPM, shift: ShiftDecoder):
         super().__init__()
         if shift.config['unet_config'] != ddpm.unet.config:
-            raise LDAEInputError("gradient estimator: its decoder was built for another ε_θ "
-                                 f"({shift.config['unet_config']} vs {ddpm.unet.config})")
+            raise LDAEInputError(
+                "gradient estimator: its decoder was built for another ε_θ "
+                f"({shift.config['unet_config']} vs {ddpm.unet.config})"
+            )
         self.ddpm, self.shift = ddpm, shift
         self.ddpm.requires_grad_(False).eval()
-    def train(self, mode:bool=True):
-        super().train(mode); self.ddpm.eval(); return self
-    def forward(self, z:torch.Tensor, t:torch.Tensor, y_sem:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        self.ddpm.eval()
+        return self
+
+    def forward(self, z: torch.Tensor, t: torch.Tensor, y_sem: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         "(ε_θ(z_t, t), G_ψ(z_t, t, y_sem)); ε_θ's encoder runs once."
         t = torch.as_tensor(t, device=z.device).expand(z.shape[0])
         with torch.no_grad():
             f = self.ddpm.unet.encode(z, t)
             eps = self.ddpm.eps_from_output(self.ddpm.unet.decode(f), z, t)
         return eps, self.shift(f, y_sem)
-    def eps_fn(self, y_sem:torch.Tensor, scale:float=1.0, stop:float=0.0):
+
+    def eps_fn(self, y_sem: torch.Tensor, scale: float = 1.0, stop: float = 0.0):
         "ε̂(z, t) = ε_θ − scale·√(1−ᾱ_t)·G for the DDIM samplers; plain ε_θ where guidance has stopped (t < stop·T)."
         sch = self.ddpm.schedule
+
         def fn(z, t):
-            if not scale or (stop and not guidance_active(t, sch.T, stop)): return self.ddpm.eps_fn(z, t)   # stop=0: no host sync per step
+            if not scale or (stop and not guidance_active(t, sch.T, stop)):
+                return self.ddpm.eps_fn(z, t)  # stop=0: no host sync per step
             eps, G = self(z, t, y_sem)
             return guided_eps(eps, G, t, sch, scale)
+
         return fn
 
 # %% ../nbs/32_gradient_estimator.ipynb #c3c325a5
 @torch.no_grad()
-def guided_step_cost(den:GuidedDenoiser, bs:int=8, repeats:int=7, t:int=500) -> dict:
+def guided_step_cost(den: GuidedDenoiser, bs: int = 8, repeats: int = 7, t: int = 500) -> dict:
     "Seconds per unguided ε_θ call and per guided ε̂ call (best of `repeats` rounds of 10 calls each, the two interleaved) and their ratio."
-    dev = next(den.shift.parameters()).device; shape = den.ddpm.latent_shape
-    z = torch.randn((bs, *shape), generator=torch.Generator().manual_seed(0)).to(dev); tt = torch.full((bs,), t, device=dev)
+    dev = next(den.shift.parameters()).device
+    shape = den.ddpm.latent_shape
+    z = torch.randn((bs, *shape), generator=torch.Generator().manual_seed(0)).to(dev)
+    tt = torch.full((bs,), t, device=dev)
     y = torch.randn(bs, den.shift.config['sem_dim'], generator=torch.Generator().manual_seed(1)).to(dev)
     guided = den.eps_fn(y)
     plain, guide = (lambda: den.ddpm.eps_fn(z, tt)), (lambda: guided(z, tt))
-    for _ in range(3): plain(); guide()                      # warm-up: both paths' kernels for this batch shape
+    for _ in range(3):
+        plain()
+        guide()  # warm-up: both paths' kernels for this batch shape
     a, b = [], []
-    for _ in range(repeats):                                 # interleaved rounds: a slow spell of a shared machine hits both
-        a.append(best_seconds(plain, dev, 1, calls=10)); b.append(best_seconds(guide, dev, 1, calls=10))
+    for _ in range(repeats):  # interleaved rounds: a slow spell of a shared machine hits both
+        a.append(best_seconds(plain, dev, 1, calls=10))
+        b.append(best_seconds(guide, dev, 1, calls=10))
     a, b = min(a), min(b)
     return {'unguided_seconds': a, 'guided_seconds': b, 'ratio': b / a, 'batch': bs}

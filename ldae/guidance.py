@@ -13,37 +13,62 @@ from .schedule import NoiseSchedule, bcast
 __all__ = ['pdae_coefficients', 'pdae_loss', 'guided_eps', 'check_sampling', 'guidance_active']
 
 # %% ../nbs/23_guidance.ipynb #7e6dacb6
-def pdae_coefficients(schedule:NoiseSchedule, gamma:float=0.1) -> tuple[torch.Tensor, torch.Tensor]:
+def pdae_coefficients(schedule: NoiseSchedule, gamma: float = 0.1) -> tuple[torch.Tensor, torch.Tensor]:
     "(c_t, λ_t) for every t: the ε-space shift coefficient and the loss weight SNR^γ / (1 + SNR)."
     c = -schedule.alphas.double().sqrt() * (1 - schedule.abar_prev.double()) / (1 - schedule.abar.double()).sqrt()
     snr = schedule.abar.double() / (1 - schedule.abar.double())
-    return c.float(), (snr ** gamma / (1 + snr)).float()
+    return c.float(), (snr**gamma / (1 + snr)).float()
 
-def pdae_loss(eps:torch.Tensor, eps_theta:torch.Tensor, G:torch.Tensor, t:torch.Tensor, schedule:NoiseSchedule,
-              gamma:float=0.1) -> torch.Tensor:
+
+def pdae_loss(
+    eps: torch.Tensor,
+    eps_theta: torch.Tensor,
+    G: torch.Tensor,
+    t: torch.Tensor,
+    schedule: NoiseSchedule,
+    gamma: float = 0.1,
+) -> torch.Tensor:
     "PDAE loss: mean over all elements of λ_t · (ε − (ε_θ + c_t·G))²."
     c, lam = pdae_coefficients(schedule, gamma)
     c, lam = c.to(eps.device), lam.to(eps.device)
     r = eps.float() - (eps_theta.float() + bcast(c, t, eps) * G.float())
     return (bcast(lam, t, eps) * r.square()).mean()
 
-def guided_eps(eps_theta:torch.Tensor, G:torch.Tensor, t:torch.Tensor, schedule:NoiseSchedule, scale:float=1.0) -> torch.Tensor:
+
+def guided_eps(
+    eps_theta: torch.Tensor, G: torch.Tensor, t: torch.Tensor, schedule: NoiseSchedule, scale: float = 1.0
+) -> torch.Tensor:
     "ε̂ = ε_θ − scale·√(1−ᾱ_t)·G"
     return eps_theta - scale * bcast(schedule.sqrt_1m_abar.to(G.device), t, G) * G
 
-def check_sampling(steps=100, scale=1.0, stop=0.0, what:str='sampling') -> tuple[int, float, float]:
+
+def check_sampling(steps=100, scale=1.0, stop=0.0, what: str = 'sampling') -> tuple[int, float, float]:
     "(steps, scale, stop) as (int, float, float), or an `LDAEInputError` naming `what` and the bad value: steps a whole number ≥ 1, scale finite ≥ 0, stop in [0, 1]."
+
     def num(v, name):
-        if isinstance(v, bool): raise LDAEInputError(f"{what}: {name}={v!r}; expected a number")
-        try: return float(v)
-        except (TypeError, ValueError): raise LDAEInputError(f"{what}: {name}={v!r}; expected a number") from None
+        if isinstance(v, bool):
+            raise LDAEInputError(f"{what}: {name}={v!r}; expected a number")
+        try:
+            return float(v)
+        except (TypeError, ValueError):
+            raise LDAEInputError(f"{what}: {name}={v!r}; expected a number") from None
+
     s, g, f = num(steps, 'steps'), num(scale, 'scale'), num(stop, 'stop')
-    if not (math.isfinite(s) and s >= 1 and s == int(s)): raise LDAEInputError(f"{what}: steps={steps!r}; expected a whole number ≥ 1 (DDIM steps)")
-    if not (math.isfinite(g) and g >= 0): raise LDAEInputError(f"{what}: scale={scale!r}; expected a finite number ≥ 0 (1 = the reference, 0 = no guidance)")
-    if not 0 <= f <= 1: raise LDAEInputError(f"{what}: stop={stop!r}; expected a fraction in [0, 1] (guidance off for timesteps t < stop·T)")
+    if not (math.isfinite(s) and s >= 1 and s == int(s)):
+        raise LDAEInputError(f"{what}: steps={steps!r}; expected a whole number ≥ 1 (DDIM steps)")
+    if not (math.isfinite(g) and g >= 0):
+        raise LDAEInputError(
+            f"{what}: scale={scale!r}; expected a finite number ≥ 0 (1 = the reference, 0 = no guidance)"
+        )
+    if not 0 <= f <= 1:
+        raise LDAEInputError(
+            f"{what}: stop={stop!r}; expected a fraction in [0, 1] (guidance off for timesteps t < stop·T)"
+        )
     return int(s), g, f
 
-def guidance_active(t:torch.Tensor, T:int, stop:float=0.0) -> bool:
+
+def guidance_active(t: torch.Tensor, T: int, stop: float = 0.0) -> bool:
     "Whether guidance applies at timestep t when it stops for the last `stop` fraction of the way to t = 0."
-    if not 0 <= stop <= 1: raise LDAEInputError(f"guidance stop {stop}: expected a fraction in [0, 1]")
+    if not 0 <= stop <= 1:
+        raise LDAEInputError(f"guidance stop {stop}: expected a fraction in [0, 1]")
     return bool(int(torch.as_tensor(t).reshape(-1)[0]) >= stop * T)

@@ -21,154 +21,249 @@ __all__ = ['eps_from_output', 'centred_scaling', 'latent_spread', 'LatentDDPM', 
            'load_ddpm', 'lddim_table', 'best_seconds', 'sampling_overhead']
 
 # %% ../nbs/24_latent_ddpm.ipynb #ae8c7ef2
-def eps_from_output(unet:nn.Module, schedule:NoiseSchedule, out:torch.Tensor, z:torch.Tensor, t:torch.Tensor) -> torch.Tensor:
+def eps_from_output(
+    unet: nn.Module, schedule: NoiseSchedule, out: torch.Tensor, z: torch.Tensor, t: torch.Tensor
+) -> torch.Tensor:
     "ε from a UNet's raw output: itself for an ε-UNet; √(1−ᾱ_t)·z + √ᾱ_t·v for a UNet configured with `prediction='v'`."
     return schedule.eps_from_v(z, t, out) if getattr(unet, 'config', {}).get('prediction') == 'v' else out
+
 
 def _moments(latents):
     "`voxel_moments` of latents given as a tensor (N, C, d, h, w), an iterable of batches, or already as (n, mean, M2)."
     return latents if isinstance(latents, tuple) else voxel_moments(latents, 'latents')
 
-def centred_scaling(latents # posterior means of the training scans: (N, C, d, h, w), batches of them, or their `voxel_moments`
-                   ) -> tuple[float, torch.Tensor]:
+
+def centred_scaling(
+    latents,  # posterior means of the training scans: (N, C, d, h, w), batches of them, or their `voxel_moments`
+) -> tuple[float, torch.Tensor]:
     "(scale factor, mean latent) that centre and standardise `latents`: z0 = (μ − mean)·scale has mean 0 and std 1."
     n, m, M2 = _moments(latents)
-    sd = math.sqrt(float(M2.sum()) / (n * m.numel() - 1))          # = (latents − mean).std()
-    if not sd > 0: raise LDAEInputError("centred_scaling: all latents are identical, nothing to standardise")
+    sd = math.sqrt(float(M2.sum()) / (n * m.numel() - 1))  # = (latents − mean).std()
+    if not sd > 0:
+        raise LDAEInputError("centred_scaling: all latents are identical, nothing to standardise")
     return 1 / sd, m.float()
 
-def latent_spread(latents, scale_factor:float) -> dict:
+
+def latent_spread(latents, scale_factor: float) -> dict:
     "How much of the scaled latents' spread is between scans: total std vs the per-voxel std across scans (averaged)."
-    n, m, M2 = _moments(latents); N = n * m.numel()
+    n, m, M2 = _moments(latents)
+    N = n * m.numel()
     total = float(M2.sum() + n * (m - m.mean()).square().sum()) / (N - 1)
-    return {'total_std': math.sqrt(total) * scale_factor, 'between_scans_std': float((M2 / (n - 1)).sqrt().mean()) * scale_factor}
+    return {
+        'total_std': math.sqrt(total) * scale_factor,
+        'between_scans_std': float((M2 / (n - 1)).sqrt().mean()) * scale_factor,
+    }
+
 
 class LatentDDPM(nn.Module):
     "ε_θ + noise schedule + latent normalisation (+ the autoencoder): generation, DDIM inversion and LDDIM reconstruction."
-    def __init__(self, unet:nn.Module, schedule:NoiseSchedule, scale_factor:float=1.0,
-                 ae:LatentAutoencoder|None=None, # needed for anything that touches scans
-                 latent_shape=None, # (C, d, h, w) of z0
-                 latent_mean:torch.Tensor|None=None): # subtracted from posterior means before scaling (`centred_scaling`)
+
+    def __init__(
+        self,
+        unet: nn.Module,
+        schedule: NoiseSchedule,
+        scale_factor: float = 1.0,
+        ae: LatentAutoencoder | None = None,  # needed for anything that touches scans
+        latent_shape=None,  # (C, d, h, w) of z0
+        latent_mean: torch.Tensor | None = None,
+    ):  # subtracted from posterior means before scaling (`centred_scaling`)
         super().__init__()
         self.unet, self.schedule, self.ae = unet, schedule, ae
         self.scale_factor, self.latent_shape = float(scale_factor), tuple(latent_shape) if latent_shape else None
         if latent_mean is not None:
             latent_mean = torch.as_tensor(latent_mean, dtype=torch.float32)
             if self.latent_shape and tuple(latent_mean.shape) != self.latent_shape:
-                raise LDAEInputError(f"LatentDDPM: latent_mean of shape {tuple(latent_mean.shape)}; expected the latent shape {self.latent_shape}")
+                raise LDAEInputError(
+                    f"LatentDDPM: latent_mean of shape {tuple(latent_mean.shape)}; expected the latent shape {self.latent_shape}"
+                )
         self.register_buffer('latent_mean', latent_mean, persistent=False)
-    def to_diffusion(self, mu:torch.Tensor) -> torch.Tensor:
+
+    def to_diffusion(self, mu: torch.Tensor) -> torch.Tensor:
         "Autoencoder posterior means → the DDPM's z0: (μ − latent_mean)·scale_factor."
         return (mu if self.latent_mean is None else mu - self.latent_mean) * self.scale_factor
-    def from_diffusion(self, z0:torch.Tensor) -> torch.Tensor:
+
+    def from_diffusion(self, z0: torch.Tensor) -> torch.Tensor:
         "The DDPM's z0 → autoencoder latents (inverse of `to_diffusion`)."
         z = z0 / self.scale_factor
         return z if self.latent_mean is None else z + self.latent_mean
+
     @property
-    def device(self): return next(self.unet.parameters()).device
+    def device(self):
+        return next(self.unet.parameters()).device
+
     def eps_from_output(self, out, z, t):
         "ε from this UNet's raw output (`eps_from_output`)."
         return eps_from_output(self.unet, self.schedule, out, z, t)
+
     def eps_fn(self, z, t):
         "ε_θ(z_t, t), the function the samplers call (stage 3 wraps it with guidance)."
         t = torch.as_tensor(t, device=z.device).expand(z.shape[0])
         return self.eps_from_output(self.unet(z, t), z, t)
+
     def _need_ae(self):
-        if self.ae is None: raise LDAEInputError("this LatentDDPM has no autoencoder: pass `ae=` to `load_ddpm` to work with scans")
+        if self.ae is None:
+            raise LDAEInputError("this LatentDDPM has no autoencoder: pass `ae=` to `load_ddpm` to work with scans")
         return self.ae
+
     @torch.no_grad()
-    def encode_latent(self, x:torch.Tensor) -> torch.Tensor:
+    def encode_latent(self, x: torch.Tensor) -> torch.Tensor:
         "Scans → the DDPM's z0 (`to_diffusion` of the posterior mean)."
         return self.to_diffusion(self._need_ae().encode(x.to(self.device))[0])
+
     @torch.no_grad()
-    def decode_latent(self, z0:torch.Tensor) -> torch.Tensor:
+    def decode_latent(self, z0: torch.Tensor) -> torch.Tensor:
         "The DDPM's z0 → scans."
         return self._need_ae().decode(self.from_diffusion(z0))
-    def invert(self, z0, S:int=50, show_progress=False): return ddim_invert(self.eps_fn, z0, self.schedule, S, show_progress=show_progress)
-    def sample(self, zT, S:int=50, eta:float=0., generator=None, show_progress=False):
+
+    def invert(self, z0, S: int = 50, show_progress=False):
+        return ddim_invert(self.eps_fn, z0, self.schedule, S, show_progress=show_progress)
+
+    def sample(self, zT, S: int = 50, eta: float = 0.0, generator=None, show_progress=False):
         return ddim_sample(self.eps_fn, zT, self.schedule, S, eta, generator=generator, show_progress=show_progress)
+
     @torch.no_grad()
-    def generate(self, n:int=4, S:int=50, seed:int=0, decode:bool=True, show_progress:bool=False):
+    def generate(self, n: int = 4, S: int = 50, seed: int = 0, decode: bool = True, show_progress: bool = False):
         "n unconditional samples: z_T ~ N(0, I) (seeded) → DDIM-S → z0 (→ scans if `decode`)."
-        if not self.latent_shape: raise LDAEInputError("generate: this LatentDDPM does not know its latent shape")
+        if not self.latent_shape:
+            raise LDAEInputError("generate: this LatentDDPM does not know its latent shape")
         zT = torch.randn((n, *self.latent_shape), generator=torch.Generator().manual_seed(seed)).to(self.device)
         z0 = self.sample(zT, S, show_progress=show_progress)
         return self.decode_latent(z0).clamp(0, 1) if decode else z0
+
     @torch.no_grad()
-    def reconstruct(self, x:torch.Tensor, S:int=50, show_progress=False) -> torch.Tensor:
+    def reconstruct(self, x: torch.Tensor, S: int = 50, show_progress=False) -> torch.Tensor:
         "LDDIM: scans → z0 → DDIM inversion → z_T → DDIM sampling → scans."
-        return self.decode_latent(self.sample(self.invert(self.encode_latent(x), S, show_progress), S, show_progress=show_progress))
+        return self.decode_latent(
+            self.sample(self.invert(self.encode_latent(x), S, show_progress), S, show_progress=show_progress)
+        )
 
 # %% ../nbs/24_latent_ddpm.ipynb #982bfce6
-def save_ddpm(path, ddpm:LatentDDPM, **extra) -> Path:
+def save_ddpm(path, ddpm: LatentDDPM, **extra) -> Path:
     "Write a 'ddpm' checkpoint: ε_θ weights and config, schedule, latent normalisation and shape, the autoencoder's config and scale factor."
-    return save_checkpoint(path, 'ddpm', ddpm.unet.config, {k: v.detach().cpu() for k, v in ddpm.unet.state_dict().items()},
-                           schedule=ddpm.schedule.config, latent_shape=list(ddpm.latent_shape) if ddpm.latent_shape else None,
-                           **ddpm_fields(ddpm), **extra)
+    return save_checkpoint(
+        path,
+        'ddpm',
+        ddpm.unet.config,
+        {k: v.detach().cpu() for k, v in ddpm.unet.state_dict().items()},
+        schedule=ddpm.schedule.config,
+        latent_shape=list(ddpm.latent_shape) if ddpm.latent_shape else None,
+        **ddpm_fields(ddpm),
+        **extra,
+    )
 
-def ddpm_fields(ddpm:LatentDDPM) -> dict:
+
+def ddpm_fields(ddpm: LatentDDPM) -> dict:
     "What a checkpoint keeps of the latent normalisation and of the autoencoder it belongs to (shared with the LDAE bundle)."
     ae = ddpm.ae
-    return dict(scale_factor=ddpm.scale_factor, latent_mean=None if ddpm.latent_mean is None else ddpm.latent_mean.detach().cpu(),
-                ae_config=ae.config if ae is not None else None,
-                ae_scale_factor=float(ae.scale_factor) if ae is not None else (ddpm.scale_factor if ddpm.latent_mean is None else None))
+    return dict(
+        scale_factor=ddpm.scale_factor,
+        latent_mean=None if ddpm.latent_mean is None else ddpm.latent_mean.detach().cpu(),
+        ae_config=ae.config if ae is not None else None,
+        ae_scale_factor=float(ae.scale_factor)
+        if ae is not None
+        else (ddpm.scale_factor if ddpm.latent_mean is None else None),
+    )
 
-def check_ae(ck:dict, ae:LatentAutoencoder, src) -> None:
+
+def check_ae(ck: dict, ae: LatentAutoencoder, src) -> None:
     "Refuse an autoencoder other than the one whose latents a DDPM checkpoint (or bundle part) `ck` learned."
     if ck.get('ae_config') and ae.config != ck['ae_config']:
-        raise LDAEInputError(f"{src}: trained on latents of an autoencoder with config {ck['ae_config']}, not {ae.config}")
+        raise LDAEInputError(
+            f"{src}: trained on latents of an autoencoder with config {ck['ae_config']}, not {ae.config}"
+        )
     # checkpoints written before `ae_scale_factor` existed: their `scale_factor` is the AE's unless they are centred
-    ref = ck['ae_scale_factor'] if 'ae_scale_factor' in ck else (ck.get('scale_factor') if ck.get('latent_mean') is None else None)
+    ref = (
+        ck['ae_scale_factor']
+        if 'ae_scale_factor' in ck
+        else (ck.get('scale_factor') if ck.get('latent_mean') is None else None)
+    )
     sf = float(ae.scale_factor)
-    if ref is not None and abs(sf - ref) > 1e-4 * max(1., abs(sf)):
-        raise LDAEInputError(f"{src}: trained on the latents of an autoencoder with scale factor {ref:.5f}, but this autoencoder's scale factor is {sf:.5f}: "
-                             "a different autoencoder (or its latents were re-scaled)")
+    if ref is not None and abs(sf - ref) > 1e-4 * max(1.0, abs(sf)):
+        raise LDAEInputError(
+            f"{src}: trained on the latents of an autoencoder with scale factor {ref:.5f}, but this autoencoder's scale factor is {sf:.5f}: "
+            "a different autoencoder (or its latents were re-scaled)"
+        )
 
-def load_ddpm(path, ae=None, # a `LatentAutoencoder`, a path to `ae.ckpt`, or None (latent-only use)
-              device='cpu') -> LatentDDPM:
+
+def load_ddpm(
+    path,
+    ae=None,  # a `LatentAutoencoder`, a path to `ae.ckpt`, or None (latent-only use)
+    device='cpu',
+) -> LatentDDPM:
     "Load a `LatentDDPM` from `ddpm.ckpt` (safe loading, strict weights), checking the autoencoder it belongs to."
-    ck = load_checkpoint(path, 'ddpm'); dev = get_device(device)
-    try: unet = UNet(**ck['config'])
-    except TypeError as e: raise LDAEInputError(f"{path}: UNet config {ck['config']} is not valid ({e})") from None
-    load_state_strict(unet, ck['state_dict'], str(path)); unet.eval()
-    if isinstance(ae, (str, Path)): ae = load_autoencoder(ae)
-    if ae is not None: check_ae(ck, ae, path); ae = ae.to(dev).eval()
-    d = LatentDDPM(unet, NoiseSchedule(**ck['schedule']), ck['scale_factor'], ae, ck.get('latent_shape'), ck.get('latent_mean')).to(dev)
+    ck = load_checkpoint(path, 'ddpm')
+    dev = get_device(device)
+    try:
+        unet = UNet(**ck['config'])
+    except TypeError as e:
+        raise LDAEInputError(f"{path}: UNet config {ck['config']} is not valid ({e})") from None
+    load_state_strict(unet, ck['state_dict'], str(path))
+    unet.eval()
+    if isinstance(ae, (str, Path)):
+        ae = load_autoencoder(ae)
+    if ae is not None:
+        check_ae(ck, ae, path)
+        ae = ae.to(dev).eval()
+    d = LatentDDPM(
+        unet, NoiseSchedule(**ck['schedule']), ck['scale_factor'], ae, ck.get('latent_shape'), ck.get('latent_mean')
+    ).to(dev)
     d.meta = {k: v for k, v in ck.items() if k not in ('state_dict', 'config', 'format')}
     return d.eval()
 
 # %% ../nbs/24_latent_ddpm.ipynb #4d8f8c44
 @torch.no_grad()
-def lddim_table(ddpm:LatentDDPM, df:pd.DataFrame, # held-out rows of a cohort table
-                steps=(10, 20, 50, 100), bs:int=16, show_progress:bool=True) -> pd.DataFrame:
+def lddim_table(
+    ddpm: LatentDDPM,
+    df: pd.DataFrame,  # held-out rows of a cohort table
+    steps=(10, 20, 50, 100),
+    bs: int = 16,
+    show_progress: bool = True,
+) -> pd.DataFrame:
     "AE and LDDIM (S ∈ `steps`) reconstruction metrics on the scans of `df`, one row per method."
-    ae = ddpm._need_ae(); ds = VolumeDataset(df, ae.input_shape, ae.spacing)
+    ae = ddpm._need_ae()
+    ds = VolumeDataset(df, ae.input_shape, ae.spacing)
     xs, z0s = [], []
-    for _, x in ds.batches(bs): xs.append(x); z0s.append(ddpm.encode_latent(x).cpu())
-    x = torch.cat(xs); rows = []
+    for _, x in ds.batches(bs):
+        xs.append(x)
+        z0s.append(ddpm.encode_latent(x).cpu())
+    x = torch.cat(xs)
+    rows = []
+
     def run(name, fn):
-        t0 = time.time(); r = torch.cat([fn(z.to(ddpm.device)).float().cpu() for z in z0s]); dt = time.time() - t0
-        m = recon_metrics(r, x); rows.append({'method': name, 'ssim': m['ssim'], 'psnr': m['psnr'], 'mse': m['mse'], 'seconds_per_scan': dt / len(x)})
+        t0 = time.time()
+        r = torch.cat([fn(z.to(ddpm.device)).float().cpu() for z in z0s])
+        dt = time.time() - t0
+        m = recon_metrics(r, x)
+        rows.append(
+            {'method': name, 'ssim': m['ssim'], 'psnr': m['psnr'], 'mse': m['mse'], 'seconds_per_scan': dt / len(x)}
+        )
+
     run('AE', ddpm.decode_latent)
-    for S in (progress_bar(list(steps), leave=False) if show_progress else steps):
+    for S in progress_bar(list(steps), leave=False) if show_progress else steps:
         run(f'LDDIM S={S}', lambda z, S=S: ddpm.decode_latent(ddpm.sample(ddpm.invert(z, S), S)))
     return pd.DataFrame(rows).set_index('method')
 
 # %% ../nbs/24_latent_ddpm.ipynb #add57b48
 @torch.no_grad()
-def best_seconds(fn, device, repeats:int=3, calls:int=1) -> float:
+def best_seconds(fn, device, repeats: int = 3, calls: int = 1) -> float:
     "Seconds per call of `fn()`: the best of `repeats` timings of `calls` calls, after one warm-up call (CUDA synchronised)."
     sync = torch.cuda.synchronize if torch.device(device).type == 'cuda' else (lambda: None)
-    fn(); ts = []
+    fn()
+    ts = []
     for _ in range(repeats):
-        sync(); t0 = time.perf_counter()
-        for _ in range(calls): fn()
-        sync(); ts.append((time.perf_counter() - t0) / calls)
+        sync()
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        sync()
+        ts.append((time.perf_counter() - t0) / calls)
     return min(ts)
 
-def sampling_overhead(ddpm:LatentDDPM, S:int=50, bs:int=8, repeats:int=3, seed:int=0) -> dict:
+
+def sampling_overhead(ddpm: LatentDDPM, S: int = 50, bs: int = 8, repeats: int = 3, seed: int = 0) -> dict:
     "Seconds of S bare ε_θ calls vs one DDIM-S sampling of the same batch (best of `repeats`), and the overhead ratio."
-    dev = ddpm.device; z = torch.randn((bs, *ddpm.latent_shape), generator=torch.Generator().manual_seed(seed)).to(dev)
+    dev = ddpm.device
+    z = torch.randn((bs, *ddpm.latent_shape), generator=torch.Generator().manual_seed(seed)).to(dev)
     tb = [t.expand(bs) for t in torch.as_tensor(ddim_timesteps(S, ddpm.schedule.T)[1:][::-1].copy(), device=dev)]
     b = best_seconds(lambda: [ddpm.eps_fn(z, t) for t in tb], dev, repeats)
     l = best_seconds(lambda: ddpm.sample(z, S), dev, repeats)

@@ -18,40 +18,71 @@ __all__ = ['latent_csv_path', 'save_latents']
 # %% ../nbs/12_latents.ipynb #88887f8b
 def latent_csv_path(csv) -> Path:
     "`<name>_with_compressed_latent.csv` next to `csv` (the reference's name)."
-    csv = Path(csv); return csv.with_name(csv.stem + '_with_compressed_latent.csv')
+    csv = Path(csv)
+    return csv.with_name(csv.stem + '_with_compressed_latent.csv')
 
-def _latent_name(path:str, used:set) -> str:
+
+def _latent_name(path: str, used: set) -> str:
     n = Path(path).name
     for ext in ('.nii.gz', '.nii'):
-        if n.endswith(ext): n = n[: -len(ext)]; break
+        if n.endswith(ext):
+            n = n[: -len(ext)]
+            break
     base, k = n + '_latent', 1
-    while base in used: k += 1; base = f'{n}_latent{k}'
-    used.add(base); return base + '.npz'
+    while base in used:
+        k += 1
+        base = f'{n}_latent{k}'
+    used.add(base)
+    return base + '.npz'
+
 
 @torch.no_grad()
-def save_latents(csv, # cohort CSV (§3.1)
-                 ae_ckpt, # autoencoder checkpoint (`ae.ckpt`)
-                 out_dir=None, # where the NPZ files go (default: `latents/` next to the CSV)
-                 shape=None, spacing=None, # input grid (default: the one the autoencoder was trained on)
-                 bs:int=8, device='auto', show_progress:bool=True) -> dict:
+def save_latents(
+    csv,  # cohort CSV (§3.1)
+    ae_ckpt,  # autoencoder checkpoint (`ae.ckpt`)
+    out_dir=None,  # where the NPZ files go (default: `latents/` next to the CSV)
+    shape=None,
+    spacing=None,  # input grid (default: the one the autoencoder was trained on)
+    bs: int = 8,
+    device='auto',
+    show_progress: bool = True,
+) -> dict:
     "Encode every scan of `csv`; write NPZ latents and `<name>_with_compressed_latent.csv`. Returns paths and throughput."
-    df = read_cohort(csv); dev = get_device(device)
+    df = read_cohort(csv)
+    dev = get_device(device)
     ae = load_autoencoder(ae_ckpt).to(dev)
     shape = tuple(shape or ae.input_shape or ())
-    if not shape: raise LDAEInputError(f"{ae_ckpt}: no input shape stored; pass shape=(D, H, W)")
+    if not shape:
+        raise LDAEInputError(f"{ae_ckpt}: no input shape stored; pass shape=(D, H, W)")
     spacing = spacing or ae.spacing
-    out = Path(out_dir).resolve() if out_dir else Path(csv).resolve().parent / 'latents'; out.mkdir(parents=True, exist_ok=True)
-    ds = VolumeDataset(df, shape, spacing, cache=False); used = set(); names = [_latent_name(p, used) for p in df['path']]
-    batches = ds.batches(bs); t_enc = 0.; t0 = time.time()
-    for rows, x in (progress_bar(batches, total=-(-len(ds) // bs), leave=False) if show_progress else batches):
-        x = x.to(dev); t1 = time.time(); mu, sigma = ae.encode(x); t_enc += time.time() - t1
+    out = Path(out_dir).resolve() if out_dir else Path(csv).resolve().parent / 'latents'
+    out.mkdir(parents=True, exist_ok=True)
+    ds = VolumeDataset(df, shape, spacing, cache=False)
+    used = set()
+    names = [_latent_name(p, used) for p in df['path']]
+    batches = ds.batches(bs)
+    t_enc = 0.0
+    t0 = time.time()
+    for rows, x in progress_bar(batches, total=-(-len(ds) // bs), leave=False) if show_progress else batches:
+        x = x.to(dev)
+        t1 = time.time()
+        mu, sigma = ae.encode(x)
+        t_enc += time.time() - t1
         for k, j in enumerate(rows):
             m, s = mu[k].float().cpu().numpy(), sigma[k].float().cpu().numpy()
             atomic_save(out / names[j], lambda tmp, m=m, s=s: np.savez(tmp, data=m, std=s), suffix='.npz')
     total = time.time() - t0
     res = df.copy()
     root = Path(csv).resolve().parent
-    res['latent_path'] = [os.path.relpath(out / n, root) for n in names]   # relative to the CSV, like `path`: the folder can move
+    res['latent_path'] = [
+        os.path.relpath(out / n, root) for n in names
+    ]  # relative to the CSV, like `path`: the folder can move
     new_csv = write_cohort(res, latent_csv_path(csv))
-    return {'csv': new_csv, 'latent_dir': out, 'n': len(df), 'latent_shape': tuple(mu.shape[1:]),
-            'scans_per_second': len(df) / total, 'encode_scans_per_second': len(df) / max(t_enc, 1e-9)}
+    return {
+        'csv': new_csv,
+        'latent_dir': out,
+        'n': len(df),
+        'latent_shape': tuple(mu.shape[1:]),
+        'scans_per_second': len(df) / total,
+        'encode_scans_per_second': len(df) / max(t_enc, 1e-9),
+    }

@@ -15,103 +15,155 @@ __all__ = ['SSIM_WIN', 'ssim3d', 'msssim3d', 'psnr', 'mse', 'LPIPSUnavailable', 
 # %% ../nbs/60_metrics.ipynb #af0c5d47
 SSIM_WIN = 3
 
+
 def _bcdhw(x):
     x = torch.as_tensor(x).float()
-    while x.ndim < 5: x = x[None]
+    while x.ndim < 5:
+        x = x[None]
     return x
+
 
 def _pair(x, y):
     x, y = _bcdhw(x), _bcdhw(y).to(_bcdhw(x).device)
-    if x.shape != y.shape: raise LDAEInputError(f"metrics: shapes differ, {tuple(x.shape)} vs {tuple(y.shape)}")
+    if x.shape != y.shape:
+        raise LDAEInputError(f"metrics: shapes differ, {tuple(x.shape)} vs {tuple(y.shape)}")
     return x, y
 
-def ssim3d(x, y, win:int=SSIM_WIN) -> torch.Tensor:
+
+def ssim3d(x, y, win: int = SSIM_WIN) -> torch.Tensor:
     "Per-item 3D SSIM (Gaussian window `win`, σ 1.5, data range 1) of two batches (B, 1, D, H, W) or volumes."
     x, y = _pair(x, y)
     return SSIMMetric(spatial_dims=3, data_range=1.0, win_size=win, kernel_sigma=1.5)(x, y).flatten()
 
-def msssim3d(x, y, win:int=SSIM_WIN) -> torch.Tensor|None:
+
+def msssim3d(x, y, win: int = SSIM_WIN) -> torch.Tensor | None:
     "Per-item 3D MS-SSIM (5 scales), or None when a side is too small for MONAI's check (side // 16 ≤ win − 1)."
     x, y = _pair(x, y)
-    if min(x.shape[2:]) // 16 <= win - 1: return None
+    if min(x.shape[2:]) // 16 <= win - 1:
+        return None
     return MultiScaleSSIMMetric(spatial_dims=3, data_range=1.0, kernel_size=win, kernel_sigma=1.5)(x, y).flatten()
+
 
 def psnr(x, y) -> torch.Tensor:
     "Per-item PSNR (dB) for data range 1."
-    x, y = _pair(x, y); return PSNRMetric(max_val=1.0)(x, y).flatten()
+    x, y = _pair(x, y)
+    return PSNRMetric(max_val=1.0)(x, y).flatten()
+
 
 def mse(x, y) -> torch.Tensor:
     "Per-item mean squared error."
-    x, y = _pair(x, y); return ((x - y) ** 2).flatten(1).mean(1)
+    x, y = _pair(x, y)
+    return ((x - y) ** 2).flatten(1).mean(1)
 
 # %% ../nbs/60_metrics.ipynb #6c75cb0d
 class LPIPSUnavailable(LDAEInputError):
     "LPIPS backbone weights are not on this machine."
 
-_TV_FILES = {'squeeze': ('squeezenet1_1', 'squeezenet1_1-b8a52dc0.pth'), 'alex': ('alexnet', 'alexnet-owt-7be5be79.pth'),
-             'vgg': ('vgg16', 'vgg16-397923af.pth')}
 
-def _hub_file(net:str):
+_TV_FILES = {
+    'squeeze': ('squeezenet1_1', 'squeezenet1_1-b8a52dc0.pth'),
+    'alex': ('alexnet', 'alexnet-owt-7be5be79.pth'),
+    'vgg': ('vgg16', 'vgg16-397923af.pth'),
+}
+
+
+def _hub_file(net: str):
     import os
     from pathlib import Path
+
     hub = Path(os.environ.get('TORCH_HOME', Path.home() / '.cache' / 'torch')) / 'hub' / 'checkpoints'
     f = hub / _TV_FILES[net][1]
     return f if f.is_file() else None
 
-def make_lpips(net:str='squeeze', # LPIPS backbone: 'squeeze' (the reference's), 'alex' or 'vgg'
-               weights=None, # torchvision weights file of that backbone; default: the torch hub cache
-               allow_random:bool=False, # random backbone when no weights (tests only: values are meaningless)
-              ):
+
+def make_lpips(
+    net: str = 'squeeze',  # LPIPS backbone: 'squeeze' (the reference's), 'alex' or 'vgg'
+    weights=None,  # torchvision weights file of that backbone; default: the torch hub cache
+    allow_random: bool = False,  # random backbone when no weights (tests only: values are meaningless)
+):
     "An `lpips.LPIPS` network with its backbone loaded from a local file, never from the network."
     import warnings
     from pathlib import Path
     import lpips, torchvision
-    if net not in _TV_FILES: raise LDAEInputError(f"lpips net {net!r}: expected one of {sorted(_TV_FILES)}")
+
+    if net not in _TV_FILES:
+        raise LDAEInputError(f"lpips net {net!r}: expected one of {sorted(_TV_FILES)}")
     path = Path(weights) if weights else _hub_file(net)
-    if weights and not path.is_file(): raise LPIPSUnavailable(f"LPIPS weights file not found: {weights}")
+    if weights and not path.is_file():
+        raise LPIPSUnavailable(f"LPIPS weights file not found: {weights}")
     if path is None and not allow_random:
-        raise LPIPSUnavailable(f"LPIPS backbone weights for {net!r} are not on this machine: put torchvision's "
-                               f"{_TV_FILES[net][1]} in $TORCH_HOME/hub/checkpoints or pass its path; LPIPS is reported as unavailable")
+        raise LPIPSUnavailable(
+            f"LPIPS backbone weights for {net!r} are not on this machine: put torchvision's "
+            f"{_TV_FILES[net][1]} in $TORCH_HOME/hub/checkpoints or pass its path; LPIPS is reported as unavailable"
+        )
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        m = lpips.LPIPS(net=net, pretrained=True, pnet_rand=True, verbose=False)   # linear heads ship with lpips; backbone random
+        m = lpips.LPIPS(
+            net=net, pretrained=True, pnet_rand=True, verbose=False
+        )  # linear heads ship with lpips; backbone random
     if path is not None:
         tv = getattr(torchvision.models, _TV_FILES[net][0])()
-        try: sd = torch.load(path, map_location='cpu', weights_only=True)
-        except Exception as e: raise LPIPSUnavailable(f"{path}: cannot be read as torchvision {net} weights ({e})") from None
+        try:
+            sd = torch.load(path, map_location='cpu', weights_only=True)
+        except Exception as e:
+            raise LPIPSUnavailable(f"{path}: cannot be read as torchvision {net} weights ({e})") from None
         tv.load_state_dict(sd)
-        by_idx = {n: mod for sl in [getattr(m.net, f'slice{i}') for i in range(1, 8) if hasattr(m.net, f'slice{i}')] for n, mod in sl.named_children()}
+        by_idx = {
+            n: mod
+            for sl in [getattr(m.net, f'slice{i}') for i in range(1, 8) if hasattr(m.net, f'slice{i}')]
+            for n, mod in sl.named_children()
+        }
         for n, mod in tv.features.named_children():
-            if n in by_idx: by_idx[n].load_state_dict(mod.state_dict())
+            if n in by_idx:
+                by_idx[n].load_state_dict(mod.state_dict())
         m.random_backbone = False
     else:
         warnings.warn('LPIPS with a RANDOM backbone: for testing the mechanics only; values are not LPIPS')
         m.random_backbone = True
-    for p in m.parameters(): p.requires_grad_(False)
+    for p in m.parameters():
+        p.requires_grad_(False)
     return m.eval()
 
-def lpips25d(x, y, net, fraction:float=0.5, # share of slices scored per plane
-             generator:torch.Generator|None=None, seed:int=0, max_slices:int|None=64) -> torch.Tensor:
+
+def lpips25d(
+    x,
+    y,
+    net,
+    fraction: float = 0.5,  # share of slices scored per plane
+    generator: torch.Generator | None = None,
+    seed: int = 0,
+    max_slices: int | None = 64,
+) -> torch.Tensor:
     "Per-item 2.5D LPIPS: mean over the three planes of the mean 2D LPIPS over a seeded random `fraction` of slices."
-    x, y = _pair(x, y); g = generator or torch.Generator().manual_seed(seed)
-    dev = next(net.parameters()).device; out = torch.zeros(x.shape[0], device=x.device)
+    x, y = _pair(x, y)
+    g = generator or torch.Generator().manual_seed(seed)
+    dev = next(net.parameters()).device
+    out = torch.zeros(x.shape[0], device=x.device)
     for ax in (2, 3, 4):
-        n = x.shape[ax]; k = max(1, int(round(fraction * n)))
-        if max_slices: k = min(k, max_slices)
+        n = x.shape[ax]
+        k = max(1, int(round(fraction * n)))
+        if max_slices:
+            k = min(k, max_slices)
         idx = torch.randperm(n, generator=g)[:k].to(x.device)
-        xs = x.index_select(ax, idx).movedim(ax, 1).flatten(0, 1)   # (B·k, 1, ., .)
+        xs = x.index_select(ax, idx).movedim(ax, 1).flatten(0, 1)  # (B·k, 1, ., .)
         ys = y.index_select(ax, idx).movedim(ax, 1).flatten(0, 1)
         d = net(xs.to(dev) * 2 - 1, ys.to(dev) * 2 - 1).flatten().to(x.device)
         out = out + d.view(x.shape[0], k).mean(1)
     return out / 3
 
 # %% ../nbs/60_metrics.ipynb #9317db61
-def recon_metrics(x, y, lpips_net=None, allow_random_lpips:bool=False, seed:int=0) -> dict:
+def recon_metrics(x, y, lpips_net=None, allow_random_lpips: bool = False, seed: int = 0) -> dict:
     "Mean SSIM, MS-SSIM, PSNR, MSE and 2.5D LPIPS of reconstructions `x` against references `y` (values in [0, 1])."
-    x, y = _pair(x, y); x = x.clamp(0, 1)
+    x, y = _pair(x, y)
+    x = x.clamp(0, 1)
     ms = msssim3d(x, y)
     lp = None
     if lpips_net is not None and (allow_random_lpips or not getattr(lpips_net, 'random_backbone', False)):
         lp = float(lpips25d(x, y, lpips_net, seed=seed).mean())
-    return {'ssim': float(ssim3d(x, y).mean()), 'msssim': None if ms is None else float(ms.mean()),
-            'psnr': float(psnr(x, y).mean()), 'mse': float(mse(x, y).mean()), 'lpips': lp}
+    return {
+        'ssim': float(ssim3d(x, y).mean()),
+        'msssim': None if ms is None else float(ms.mean()),
+        'psnr': float(psnr(x, y).mean()),
+        'mse': float(mse(x, y).mean()),
+        'lpips': lp,
+    }

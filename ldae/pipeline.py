@@ -21,106 +21,200 @@ from .guidance import check_sampling
 __all__ = ['LDAE', 'save_ldae', 'load_ldae']
 
 # %% ../nbs/50_pipeline.ipynb #c88e98a6
-def _chunks(n:int, bs:int, show:bool, what:str=''):
+def _chunks(n: int, bs: int, show: bool, what: str = ''):
     r = [(i, min(i + bs, n)) for i in range(0, n, bs)]
     return progress_bar(r, leave=False, comment=what) if show and len(r) > 1 else r
 
+
 class LDAE(nn.Module):
     "A trained latent diffusion autoencoder: autoencoder + latent DDPM + semantic encoder + gradient estimator."
-    def __init__(self, ddpm:LatentDDPM, # with its autoencoder (`ddpm.ae`)
-                 encoder:SemanticEncoder, shift:ShiftDecoder,
-                 steps:int=100, scale:float=1.0, stop:float=0.0): # defaults for encode/decode: DDIM steps, guidance scale and stop
+
+    def __init__(
+        self,
+        ddpm: LatentDDPM,  # with its autoencoder (`ddpm.ae`)
+        encoder: SemanticEncoder,
+        shift: ShiftDecoder,
+        steps: int = 100,
+        scale: float = 1.0,
+        stop: float = 0.0,
+    ):  # defaults for encode/decode: DDIM steps, guidance scale and stop
         super().__init__()
-        if ddpm.ae is None: raise LDAEInputError("LDAE needs the latent DDPM's autoencoder (`LatentDDPM(ae=…)`)")
+        if ddpm.ae is None:
+            raise LDAEInputError("LDAE needs the latent DDPM's autoencoder (`LatentDDPM(ae=…)`)")
         if shift.config['sem_dim'] != encoder.dim:
-            raise LDAEInputError(f"LDAE: the estimator takes y_sem of size {shift.config['sem_dim']}, the encoder makes {encoder.dim}")
+            raise LDAEInputError(
+                f"LDAE: the estimator takes y_sem of size {shift.config['sem_dim']}, the encoder makes {encoder.dim}"
+            )
         self.encoder, self.denoiser = encoder, GuidedDenoiser(ddpm, shift)
         self.steps, self.scale, self.stop = steps, scale, stop
         self.eval()
+
     def __setattr__(self, name, value):
-        if name in ('steps', 'scale', 'stop'):    # the encode/decode defaults are checked whenever they are set (`m.scale = …` included)
+        if name in (
+            'steps',
+            'scale',
+            'stop',
+        ):  # the encode/decode defaults are checked whenever they are set (`m.scale = …` included)
             value = check_sampling(**{name: value}, what='LDAE')[('steps', 'scale', 'stop').index(name)]
         super().__setattr__(name, value)
+
     @property
-    def ddpm(self) -> LatentDDPM: return self.denoiser.ddpm
+    def ddpm(self) -> LatentDDPM:
+        return self.denoiser.ddpm
+
     @property
-    def ae(self) -> LatentAutoencoder: return self.denoiser.ddpm.ae
+    def ae(self) -> LatentAutoencoder:
+        return self.denoiser.ddpm.ae
+
     @property
-    def device(self): return next(self.encoder.parameters()).device
+    def device(self):
+        return next(self.encoder.parameters()).device
+
     def _x(self, x):
         x = torch.as_tensor(x)
-        if x.ndim == 4: x = x[None]
-        if x.ndim != 5 or x.shape[1] != 1: raise LDAEInputError(f"LDAE: scans of shape {tuple(x.shape)}; expected (B, 1, D, H, W)")
+        if x.ndim == 4:
+            x = x[None]
+        if x.ndim != 5 or x.shape[1] != 1:
+            raise LDAEInputError(f"LDAE: scans of shape {tuple(x.shape)}; expected (B, 1, D, H, W)")
         if self.ae.input_shape and tuple(x.shape[2:]) != tuple(self.ae.input_shape):
-            raise LDAEInputError(f"LDAE: scans of shape {tuple(x.shape[2:])}; this model works on {tuple(self.ae.input_shape)} (use `load_scans`)")
+            raise LDAEInputError(
+                f"LDAE: scans of shape {tuple(x.shape[2:])}; this model works on {tuple(self.ae.input_shape)} (use `load_scans`)"
+            )
         return x
+
     @torch.no_grad()
-    def semantic(self, x:torch.Tensor, bs:int=16) -> torch.Tensor:
+    def semantic(self, x: torch.Tensor, bs: int = 16) -> torch.Tensor:
         "y_sem of a batch of scans."
         x = self._x(x)
         return torch.cat([self.encoder(x[a:b].to(self.device)) for a, b in _chunks(len(x), bs, False)])
+
     @torch.no_grad()
-    def encode(self, x:torch.Tensor, steps:int|None=None, bs:int=16, show_progress:bool=False) -> tuple[torch.Tensor, torch.Tensor]:
+    def encode(
+        self, x: torch.Tensor, steps: int | None = None, bs: int = 16, show_progress: bool = False
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         "(y_sem, z_T): the semantic code and the guided DDIM inversion of the scan's latent over `steps`."
-        x = self._x(x); S = steps or self.steps; ys, zs = [], []
+        x = self._x(x)
+        S = steps or self.steps
+        ys, zs = [], []
         for a, b in _chunks(len(x), bs, show_progress, 'encode'):
-            xb = x[a:b].to(self.device); y = self.encoder(xb); z0 = self.ddpm.encode_latent(xb)
-            ys.append(y); zs.append(ddim_invert(self.denoiser.eps_fn(y, self.scale, self.stop), z0, self.ddpm.schedule, S))
+            xb = x[a:b].to(self.device)
+            y = self.encoder(xb)
+            z0 = self.ddpm.encode_latent(xb)
+            ys.append(y)
+            zs.append(ddim_invert(self.denoiser.eps_fn(y, self.scale, self.stop), z0, self.ddpm.schedule, S))
         return torch.cat(ys), torch.cat(zs)
+
     @torch.no_grad()
-    def decode(self, y_sem:torch.Tensor|None, z_T:torch.Tensor, steps:int|None=None, bs:int=16, show_progress:bool=False) -> torch.Tensor:
+    def decode(
+        self,
+        y_sem: torch.Tensor | None,
+        z_T: torch.Tensor,
+        steps: int | None = None,
+        bs: int = 16,
+        show_progress: bool = False,
+    ) -> torch.Tensor:
         "Scans from (y_sem, z_T) by guided DDIM sampling (plain ε_θ when `y_sem` is None), decoded by the autoencoder."
-        S = steps or self.steps; out = []
-        if y_sem is not None and len(y_sem) != len(z_T): raise LDAEInputError(f"LDAE.decode: {len(y_sem)} codes for {len(z_T)} z_T")
+        S = steps or self.steps
+        out = []
+        if y_sem is not None and len(y_sem) != len(z_T):
+            raise LDAEInputError(f"LDAE.decode: {len(y_sem)} codes for {len(z_T)} z_T")
         for a, b in _chunks(len(z_T), bs, show_progress, 'decode'):
             zT = z_T[a:b].to(self.device)
-            fn = self.ddpm.eps_fn if y_sem is None else self.denoiser.eps_fn(y_sem[a:b].to(self.device), self.scale, self.stop)
+            fn = (
+                self.ddpm.eps_fn
+                if y_sem is None
+                else self.denoiser.eps_fn(y_sem[a:b].to(self.device), self.scale, self.stop)
+            )
             out.append(self.ddpm.decode_latent(ddim_sample(fn, zT, self.ddpm.schedule, S)).clamp(0, 1))
         return torch.cat(out)
-    def reconstruct(self, x:torch.Tensor, steps:int|None=None, bs:int=16, show_progress:bool=False) -> torch.Tensor:
+
+    def reconstruct(
+        self, x: torch.Tensor, steps: int | None = None, bs: int = 16, show_progress: bool = False
+    ) -> torch.Tensor:
         "decode(encode(x))."
         y, zT = self.encode(x, steps, bs, show_progress)
         return self.decode(y, zT, steps, bs, show_progress)
-    def noise(self, n:int, seed:int=0) -> torch.Tensor:
+
+    def noise(self, n: int, seed: int = 0) -> torch.Tensor:
         "n latent noise samples z_T ~ N(0, I) (seeded, the same on every device)."
         return torch.randn((n, *self.ddpm.latent_shape), generator=torch.Generator().manual_seed(seed)).to(self.device)
-    def sample(self, n:int=4, y_sem:torch.Tensor|None=None, steps:int|None=None, seed:int=0, show_progress:bool=False) -> torch.Tensor:
+
+    def sample(
+        self,
+        n: int = 4,
+        y_sem: torch.Tensor | None = None,
+        steps: int | None = None,
+        seed: int = 0,
+        show_progress: bool = False,
+    ) -> torch.Tensor:
         "n scans from random z_T: unconditional, or with one y_sem (1, d) or one per sample (n, d)."
-        if y_sem is not None: y_sem = y_sem.expand(n, -1) if len(y_sem) == 1 else y_sem
+        if y_sem is not None:
+            y_sem = y_sem.expand(n, -1) if len(y_sem) == 1 else y_sem
         return self.decode(y_sem, self.noise(n, seed), steps, show_progress=show_progress)
+
     def load_scans(self, paths) -> torch.Tensor:
         "NIfTI files → (B, 1, D, H, W) on this model's grid (§3.2 preprocessing)."
         from ldae.data import load_volume
+
         paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
-        if not paths: raise LDAEInputError("load_scans: no NIfTI paths given (expected one path or a list of them)")
+        if not paths:
+            raise LDAEInputError("load_scans: no NIfTI paths given (expected one path or a list of them)")
         return torch.stack([load_volume(p, self.ae.input_shape, self.ae.spacing).as_tensor() for p in paths])
 
 # %% ../nbs/50_pipeline.ipynb #f4291bd2
-def save_ldae(path, model:LDAE, **extra) -> Path:
+def save_ldae(path, model: LDAE, **extra) -> Path:
     "Write the whole LDAE as one 'ldae' checkpoint (configs + weights of all four networks)."
     cpu = lambda m: {k: v.detach().cpu() for k, v in m.state_dict().items()}
     ae, ddpm = model.ae, model.ddpm
-    parts = {'ae': dict(config=ae.config, state=cpu(ae), input_shape=list(ae.input_shape) if ae.input_shape else None, spacing=ae.spacing),
-             'ddpm': dict(config=ddpm.unet.config, state=cpu(ddpm.unet), schedule=ddpm.schedule.config,
-                          latent_shape=list(ddpm.latent_shape), **ddpm_fields(ddpm)),
-             'encoder': dict(config=model.encoder.config, state=cpu(model.encoder)),
-             'shift': dict(config=model.denoiser.shift.config, state=cpu(model.denoiser.shift))}
-    return save_checkpoint(path, 'ldae', {'steps': model.steps, 'scale': model.scale, 'stop': model.stop}, {}, parts=parts, **extra)
+    parts = {
+        'ae': dict(
+            config=ae.config,
+            state=cpu(ae),
+            input_shape=list(ae.input_shape) if ae.input_shape else None,
+            spacing=ae.spacing,
+        ),
+        'ddpm': dict(
+            config=ddpm.unet.config,
+            state=cpu(ddpm.unet),
+            schedule=ddpm.schedule.config,
+            latent_shape=list(ddpm.latent_shape),
+            **ddpm_fields(ddpm),
+        ),
+        'encoder': dict(config=model.encoder.config, state=cpu(model.encoder)),
+        'shift': dict(config=model.denoiser.shift.config, state=cpu(model.denoiser.shift)),
+    }
+    return save_checkpoint(
+        path, 'ldae', {'steps': model.steps, 'scale': model.scale, 'stop': model.stop}, {}, parts=parts, **extra
+    )
+
 
 def load_ldae(path, device='cpu') -> LDAE:
     "Load an `LDAE` bundle safely (weights_only, strict) onto `device`."
-    ck = load_checkpoint(path, 'ldae'); p = ck['parts']; src = str(path)
+    ck = load_checkpoint(path, 'ldae')
+    p = ck['parts']
+    src = str(path)
     try:
-        ae = LatentAutoencoder(**p['ae']['config']); unet = UNet(**p['ddpm']['config'])
-        enc = SemanticEncoder(**p['encoder']['config']); shift = ShiftDecoder(**p['shift']['config'])
-    except (TypeError, KeyError) as e: raise LDAEInputError(f"{path}: a part's configuration is not valid ({e})") from None
-    load_state_strict(ae, p['ae']['state'], f'{src} (autoencoder)'); ae.input_shape = tuple(p['ae']['input_shape']) if p['ae']['input_shape'] else None
+        ae = LatentAutoencoder(**p['ae']['config'])
+        unet = UNet(**p['ddpm']['config'])
+        enc = SemanticEncoder(**p['encoder']['config'])
+        shift = ShiftDecoder(**p['shift']['config'])
+    except (TypeError, KeyError) as e:
+        raise LDAEInputError(f"{path}: a part's configuration is not valid ({e})") from None
+    load_state_strict(ae, p['ae']['state'], f'{src} (autoencoder)')
+    ae.input_shape = tuple(p['ae']['input_shape']) if p['ae']['input_shape'] else None
     ae.spacing = p['ae']['spacing']
     check_ae(p['ddpm'], ae, f'{src} (ε_θ)')
-    load_state_strict(unet, p['ddpm']['state'], f'{src} (ε_θ)'); load_state_strict(enc, p['encoder']['state'], f'{src} (semantic encoder)')
+    load_state_strict(unet, p['ddpm']['state'], f'{src} (ε_θ)')
+    load_state_strict(enc, p['encoder']['state'], f'{src} (semantic encoder)')
     load_state_strict(shift, p['shift']['state'], f'{src} (gradient estimator)')
-    ddpm = LatentDDPM(unet, NoiseSchedule(**p['ddpm']['schedule']), p['ddpm']['scale_factor'], ae.eval(), p['ddpm']['latent_shape'],
-                      p['ddpm'].get('latent_mean'))
+    ddpm = LatentDDPM(
+        unet,
+        NoiseSchedule(**p['ddpm']['schedule']),
+        p['ddpm']['scale_factor'],
+        ae.eval(),
+        p['ddpm']['latent_shape'],
+        p['ddpm'].get('latent_mean'),
+    )
     m = LDAE(ddpm, enc, shift, **ck['config']).to(get_device(device)).eval()
     m.meta = {k: v for k, v in ck.items() if k not in ('parts', 'state_dict', 'format')}
     return m

@@ -12,9 +12,28 @@ from fastai.callback.core import Callback
 from fastai.callback.training import GradientClip, GradientAccumulation
 from fastai.metrics import Metric
 from fastai.optimizer import Adam
-from .core import LDAEInputError, seed_everything, get_device, load_checkpoint, load_state_strict, write_json, peak_memory
-from .training import (StepCounter, NaNGuard, TimeBudget, EMA, Checkpoint, SparseEarlyStopping, load_resume, quiet,
-                           apply_precision, fit_resumable, require_latents)
+from ldae.core import (
+    LDAEInputError,
+    seed_everything,
+    get_device,
+    load_checkpoint,
+    load_state_strict,
+    write_json,
+    peak_memory,
+)
+from ldae.training import (
+    StepCounter,
+    NaNGuard,
+    TimeBudget,
+    EMA,
+    Checkpoint,
+    SparseEarlyStopping,
+    load_resume,
+    quiet,
+    apply_precision,
+    fit_resumable,
+    require_latents,
+)
 from .data import cohort_splits, cohort_dls
 from .latent_ddpm import LatentDDPM, load_ddpm
 from .ddpm_learner import DiffusionNoise
@@ -32,141 +51,288 @@ __all__ = ['LDAEModel', 'PDAELoss', 'PDAENoise', 'GuidedDecodeSSIM', 'sample_def
 # %% ../nbs/43_repr_learner.ipynb #05f893f5
 class LDAEModel(nn.Module):
     "What stage 3 trains: Enc_φ and G_ψ around the frozen ε_θ. forward(x, z_t, t) → (ε_θ, G, t)."
-    def __init__(self, encoder:SemanticEncoder, denoiser:GuidedDenoiser):
-        super().__init__(); self.encoder, self.denoiser = encoder, denoiser
+
+    def __init__(self, encoder: SemanticEncoder, denoiser: GuidedDenoiser):
+        super().__init__()
+        self.encoder, self.denoiser = encoder, denoiser
+
     def trainable(self) -> nn.ModuleDict:
         "The trained parts (encoder, estimator): what the optimizer, the EMA and the checkpoints see."
         return nn.ModuleDict({'encoder': self.encoder, 'shift': self.denoiser.shift})
+
     def forward(self, x, zt, t):
         eps, G = self.denoiser(zt, t, self.encoder(x))
         return eps, G, t
 
+
 class PDAELoss:
     "The PDAE loss of `23_guidance` as a fastai loss: `(pred=(ε_θ, G, t), ε)`."
-    def __init__(self, schedule, gamma:float=0.1): self.schedule, self.gamma = schedule, gamma
-    def __call__(self, pred, eps): return pdae_loss(eps, pred[0], pred[1], pred[2], self.schedule, self.gamma)
+
+    def __init__(self, schedule, gamma: float = 0.1):
+        self.schedule, self.gamma = schedule, gamma
+
+    def __call__(self, pred, eps):
+        return pdae_loss(eps, pred[0], pred[1], pred[2], self.schedule, self.gamma)
+
 
 class PDAENoise(DiffusionNoise):
     "Stage 2's noise step for (scan, z0) pairs: ((scan, z_t, t), ε); the model already returns ε_θ, so no output conversion."
+
     def before_batch(self):
         x, z0 = self.learn.xb[0], self.learn.yb[0]
         t, eps, zt = self.draw(z0)
         self.learn.z0 = z0
-        self.learn.xb = (x, zt, t); self.learn.yb = (eps,)
-    def after_pred(self): pass
+        self.learn.xb = (x, zt, t)
+        self.learn.yb = (eps,)
+
+    def after_pred(self):
+        pass
+
 
 class GuidedDecodeSSIM(Metric):
     "Validation: SSIM of decode(y_sem, random z_T) against the autoencoder's reconstruction of the scan."
-    def __init__(self, S:int=10, seed:int=0,
-                 every:int=1, # decode every `every`-th epoch and the last one of a fit; None (no value) on the others
-                 scale:float=1.0, stop:float=0.0): # guidance scale and stop of the decodes (the config's `sample`)
-        if int(every) < 1: raise LDAEInputError(f"train.val_every={every}: expected an integer ≥ 1")
+
+    def __init__(
+        self,
+        S: int = 10,
+        seed: int = 0,
+        every: int = 1,  # decode every `every`-th epoch and the last one of a fit; None (no value) on the others
+        scale: float = 1.0,
+        stop: float = 0.0,
+    ):  # guidance scale and stop of the decodes (the config's `sample`)
+        if int(every) < 1:
+            raise LDAEInputError(f"train.val_every={every}: expected an integer ≥ 1")
         self.S, self.seed, self.every, self.refs = S, seed, int(every), {}
         self.scale, self.stop = float(scale), float(stop)
+
     @property
-    def name(self): return 'ssim_ysem'
+    def name(self):
+        return 'ssim_ysem'
+
     def due(self, learn) -> bool:
         "Whether this validation decodes: every epoch for every=1; else epochs every, 2·every, … (counted over the whole run) and a fit's last (also when `TimeBudget` ends it)."
-        if self.every == 1 or not hasattr(learn, 'n_epoch'): return True
-        e = int(learn.epoch) + int(getattr(learn, 'epoch_offset', 0)); tb = getattr(learn, 'time_budget', None)
-        return (e + 1) % self.every == 0 or int(learn.epoch) == int(learn.n_epoch) - 1 or bool(tb is not None and tb.stopping)
-    def reset(self): self.total, self.count, self.gen, self.active = 0., 0, torch.Generator().manual_seed(self.seed), None
+        if self.every == 1 or not hasattr(learn, 'n_epoch'):
+            return True
+        e = int(learn.epoch) + int(getattr(learn, 'epoch_offset', 0))
+        tb = getattr(learn, 'time_budget', None)
+        return (
+            (e + 1) % self.every == 0
+            or int(learn.epoch) == int(learn.n_epoch) - 1
+            or bool(tb is not None and tb.stopping)
+        )
+
+    def reset(self):
+        self.total, self.count, self.gen, self.active = 0.0, 0, torch.Generator().manual_seed(self.seed), None
+
     @torch.no_grad()
     def accumulate(self, learn):
-        if self.active is None: self.active = self.due(learn)
-        if not self.active: return
-        m = learn.model; ddpm = m.denoiser.ddpm; x, z0 = learn.xb[0], learn.z0
+        if self.active is None:
+            self.active = self.due(learn)
+        if not self.active:
+            return
+        m = learn.model
+        ddpm = m.denoiser.ddpm
+        x, z0 = learn.xb[0], learn.z0
         zT = torch.randn(z0.shape, generator=self.gen).to(z0.device, z0.dtype)
         zhat = ddim_sample(m.denoiser.eps_fn(m.encoder(x), self.scale, self.stop), zT, ddpm.schedule, self.S)
-        if learn.iter not in self.refs:   # the validation batches repeat in order: decode each reference once per run
+        if learn.iter not in self.refs:  # the validation batches repeat in order: decode each reference once per run
             self.refs[learn.iter] = ddpm.decode_latent(z0).float().clamp(0, 1)
         s = ssim3d(ddpm.decode_latent(zhat).float().clamp(0, 1), self.refs[learn.iter])
-        self.total += float(s.sum()); self.count += len(s)
+        self.total += float(s.sum())
+        self.count += len(s)
+
     @property
-    def value(self): return self.total / self.count if self.count else None
+    def value(self):
+        return self.total / self.count if self.count else None
 
 # %% ../nbs/43_repr_learner.ipynb #06ca25a3
-def sample_defaults(cfg:dict) -> tuple[int, float, float]:
+def sample_defaults(cfg: dict) -> tuple[int, float, float]:
     "(DDIM steps, guidance scale, guidance stop) of a stage-3 config's `sample` section: what the bundle carries; the validation decodes use its scale and stop (their steps are `train.val_steps`)."
     s = cfg.get('sample') or {}
-    if not isinstance(s, dict): raise LDAEInputError(f"sample={s!r}: expected a section with steps, scale and stop")
+    if not isinstance(s, dict):
+        raise LDAEInputError(f"sample={s!r}: expected a section with steps, scale and stop")
     return check_sampling(s.get('steps', 100), s.get('scale', 1.0), s.get('stop', 0.0), 'sample')
 
-def stage3_parts(cfg:dict, ddpm:LatentDDPM) -> tuple[SemanticEncoder, ShiftDecoder]:
+
+def stage3_parts(cfg: dict, ddpm: LatentDDPM) -> tuple[SemanticEncoder, ShiftDecoder]:
     "The untrained Enc_φ and G_ψ of a stage-3 config; `encoder.standardise: true` standardises the input on the autoencoder's grid."
-    e = dict(cfg['encoder']); std = e.pop('standardise', False); ae = ddpm.ae
+    e = dict(cfg['encoder'])
+    std = e.pop('standardise', False)
+    ae = ddpm.ae
     if e.get('norm') == 'batch' and int(cfg['data']['batch_size']) < 2:
-        raise LDAEInputError(f"encoder.norm=batch needs data.batch_size ≥ 2 (got {cfg['data']['batch_size']}): use train.accumulate for small batches, or encoder.norm=layer")
-    if std and not ae.input_shape: raise LDAEInputError("encoder.standardise needs the autoencoder's input grid, which this autoencoder does not record")
+        raise LDAEInputError(
+            f"encoder.norm=batch needs data.batch_size ≥ 2 (got {cfg['data']['batch_size']}): use train.accumulate for small batches, or encoder.norm=layer"
+        )
+    if std and not ae.input_shape:
+        raise LDAEInputError(
+            "encoder.standardise needs the autoencoder's input grid, which this autoencoder does not record"
+        )
     enc = SemanticEncoder(**e, input_shape=ae.input_shape if std else None)
     es = cfg['estimator']
-    return enc, ShiftDecoder(ddpm.unet.config, enc.dim, es['dropout'], es.get('width', 1.0),
-                             latent_shape=ddpm.latent_shape if es.get('offset', False) else None)
+    return enc, ShiftDecoder(
+        ddpm.unet.config,
+        enc.dim,
+        es['dropout'],
+        es.get('width', 1.0),
+        latent_shape=ddpm.latent_shape if es.get('offset', False) else None,
+    )
 
-def ldae_learner(cfg:dict, df:pd.DataFrame, ddpm:LatentDDPM, out_dir, device='auto', show_progress:bool=True,
-                 ck:dict|None=None) -> Learner: # `load_resume`'s checkpoint when resuming
+
+def ldae_learner(
+    cfg: dict,
+    df: pd.DataFrame,
+    ddpm: LatentDDPM,
+    out_dir,
+    device='auto',
+    show_progress: bool = True,
+    ck: dict | None = None,
+) -> Learner:  # `load_resume`'s checkpoint when resuming
     "A fastai `Learner` for stage 3 from a config (`load_config('ldae_repr_learn', …)`), a split latent table and the frozen DDPM."
-    d, T = cfg['data'], cfg['train']; dev = get_device(device); ae = ddpm.ae
-    dls = cohort_dls(df, 'scan_latent', bs=int(d['batch_size']), seed=int(T['seed']), device=dev, shape=ae.input_shape, spacing=ae.spacing,
-                     scale_factor=ddpm.scale_factor, latent_shape=ddpm.latent_shape,
-                     latent_mean=None if ddpm.latent_mean is None else ddpm.latent_mean.cpu())
+    d, T = cfg['data'], cfg['train']
+    dev = get_device(device)
+    ae = ddpm.ae
+    dls = cohort_dls(
+        df,
+        'scan_latent',
+        bs=int(d['batch_size']),
+        seed=int(T['seed']),
+        device=dev,
+        shape=ae.input_shape,
+        spacing=ae.spacing,
+        scale_factor=ddpm.scale_factor,
+        latent_shape=ddpm.latent_shape,
+        latent_mean=None if ddpm.latent_mean is None else ddpm.latent_mean.cpu(),
+    )
     enc, shift = stage3_parts(cfg, ddpm)
-    monitor = T.get('monitor', 'ssim_ysem'); higher = monitor == 'ssim_ysem'
-    if monitor not in ('ssim_ysem', 'valid_loss'): raise LDAEInputError(f"train.monitor={monitor!r}: expected 'ssim_ysem' or 'valid_loss'")
+    monitor = T.get('monitor', 'ssim_ysem')
+    higher = monitor == 'ssim_ysem'
+    if monitor not in ('ssim_ysem', 'valid_loss'):
+        raise LDAEInputError(f"train.monitor={monitor!r}: expected 'ssim_ysem' or 'valid_loss'")
     _, scale, stop = sample_defaults(cfg)
     if monitor == 'ssim_ysem' and (scale == 0 or stop == 1):
-        raise LDAEInputError(f"sample.scale={scale:g}, sample.stop={stop:g}: the validation decodes would not use y_sem, so ssim_ysem cannot pick the best "
-                             "epoch; use train.monitor=valid_loss, or a scale > 0 and a stop < 1")
-    if enc.input_mean is not None and not ck: enc.set_input_stats(x for _, x in dls.train_ds.vol.batches(32))
-    model = LDAEModel(enc, GuidedDenoiser(ddpm, shift)); out = Path(out_dir)
+        raise LDAEInputError(
+            f"sample.scale={scale:g}, sample.stop={stop:g}: the validation decodes would not use y_sem, so ssim_ysem cannot pick the best "
+            "epoch; use train.monitor=valid_loss, or a scale > 0 and a stop < 1"
+        )
+    if enc.input_mean is not None and not ck:
+        enc.set_input_stats(x for _, x in dls.train_ds.vol.batches(32))
+    model = LDAEModel(enc, GuidedDenoiser(ddpm, shift))
+    out = Path(out_dir)
     ema = EMA(float(T['ema_decay']), state=ck, select=lambda m: m.trainable())
-    cbs = [StepCounter(int(ck['step']) if ck else 0), PDAENoise(ddpm.schedule, int(T['seed'])), NaNGuard(out), GradientClip(float(T['clip'])), ema,
-           Checkpoint(out, 'ldae_training', {'encoder': enc.config, 'shift': shift.config}, cfg, monitor, [ema], ck,
-                      lower_is_better=not higher, state_fn=lambda m: m.trainable().state_dict()),
-           TimeBudget(T['max_minutes'])]
-    if T['patience']: cbs.append(SparseEarlyStopping(monitor=monitor, comp=np.greater if higher else np.less, patience=int(T['patience'])))
-    if int(T['accumulate']) > 1: cbs.append(GradientAccumulation(int(T['accumulate']) * int(d['batch_size'])))
-    learn = Learner(dls, model, loss_func=PDAELoss(ddpm.schedule, float(cfg['loss']['gamma'])), opt_func=Adam, lr=float(T['lr']), wd=0.,
-                    metrics=[GuidedDecodeSSIM(int(T['val_steps']), int(T['seed']), int(T.get('val_every', 1)), scale, stop)], cbs=cbs, path=out, model_dir='.',
-                    splitter=lambda m: [list(m.trainable().parameters())])
+    cbs = [
+        StepCounter(int(ck['step']) if ck else 0),
+        PDAENoise(ddpm.schedule, int(T['seed'])),
+        NaNGuard(out),
+        GradientClip(float(T['clip'])),
+        ema,
+        Checkpoint(
+            out,
+            'ldae_training',
+            {'encoder': enc.config, 'shift': shift.config},
+            cfg,
+            monitor,
+            [ema],
+            ck,
+            lower_is_better=not higher,
+            state_fn=lambda m: m.trainable().state_dict(),
+        ),
+        TimeBudget(T['max_minutes']),
+    ]
+    if T['patience']:
+        cbs.append(
+            SparseEarlyStopping(monitor=monitor, comp=np.greater if higher else np.less, patience=int(T['patience']))
+        )
+    if int(T['accumulate']) > 1:
+        cbs.append(GradientAccumulation(int(T['accumulate']) * int(d['batch_size'])))
+    learn = Learner(
+        dls,
+        model,
+        loss_func=PDAELoss(ddpm.schedule, float(cfg['loss']['gamma'])),
+        opt_func=Adam,
+        lr=float(T['lr']),
+        wd=0.0,
+        metrics=[GuidedDecodeSSIM(int(T['val_steps']), int(T['seed']), int(T.get('val_every', 1)), scale, stop)],
+        cbs=cbs,
+        path=out,
+        model_dir='.',
+        splitter=lambda m: [list(m.trainable().parameters())],
+    )
     apply_precision(learn, dev, T['mixed_precision'])
-    if not show_progress: quiet(learn)
-    learn.ema = ema; learn.epoch_offset = learn.checkpoint.offset
+    if not show_progress:
+        quiet(learn)
+    learn.ema = ema
+    learn.epoch_offset = learn.checkpoint.offset
     return learn
 
-def fit_ldae(cfg:dict, csv, # the table written by `save_latents`
-             out_dir, ae=None, ddpm=None, # `ae.ckpt` and `ddpm.ckpt` (default: the config's data.ae / data.ddpm)
-             resume:bool=False, device='auto', show_progress:bool=True) -> dict:
+
+def fit_ldae(
+    cfg: dict,
+    csv,  # the table written by `save_latents`
+    out_dir,
+    ae=None,
+    ddpm=None,  # `ae.ckpt` and `ddpm.ckpt` (default: the config's data.ae / data.ddpm)
+    resume: bool = False,
+    device='auto',
+    show_progress: bool = True,
+) -> dict:
     "Train (or resume) stage 3; writes ldae.ckpt (the whole pipeline), best/last.ckpt, history.csv and summary.json."
-    sample = sample_defaults(cfg)                 # a bad `sample` section fails before any loading
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    sample = sample_defaults(cfg)  # a bad `sample` section fails before any loading
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     d, T = cfg['data'], cfg['train']
     ae, ddpm_path = ae or d['ae'], ddpm or d['ddpm']
     if not ae or not ddpm_path:
-        raise LDAEInputError("stage 3 needs the autoencoder and the latent DDPM it builds on: pass --ae ae.ckpt --ddpm ddpm.ckpt (or data.ae= data.ddpm=)")
-    dev = get_device(device); ddpm = load_ddpm(ddpm_path, ae=ae, device=dev)
-    if ddpm.ae.input_shape is None: raise LDAEInputError(f"{ae}: the autoencoder does not record its input grid")
+        raise LDAEInputError(
+            "stage 3 needs the autoencoder and the latent DDPM it builds on: pass --ae ae.ckpt --ddpm ddpm.ckpt (or data.ae= data.ddpm=)"
+        )
+    dev = get_device(device)
+    ddpm = load_ddpm(ddpm_path, ae=ae, device=dev)
+    if ddpm.ae.input_shape is None:
+        raise LDAEInputError(f"{ae}: the autoencoder does not record its input grid")
     seed_everything(int(T['seed']))
     df = require_latents(cohort_splits(csv, float(d['val']), float(d['test']), int(T['seed'])), csv, ae)
-    if resume: enc, shift = stage3_parts(cfg, ddpm)
+    if resume:
+        enc, shift = stage3_parts(cfg, ddpm)
     ck = load_resume(out, 'ldae_training', {'encoder': enc.config, 'shift': shift.config}, dev) if resume else None
-    _, s0, f0 = sample_defaults(ck['config']) if ck else sample; _, s1, f1 = sample
-    if (s0, f0) != (s1, f1):                      # the checkpoint's best epoch was picked by decodes at another scale/stop
-        raise LDAEInputError(f"--resume: {ck['path']} validated at guidance scale {s0:g}, stop {f0:g}; this run's sample section says {s1:g}, {f1:g}: "
-                             f"resume with sample.scale={s0:g} sample.stop={f0:g}")
+    _, s0, f0 = sample_defaults(ck['config']) if ck else sample
+    _, s1, f1 = sample
+    if (s0, f0) != (s1, f1):  # the checkpoint's best epoch was picked by decodes at another scale/stop
+        raise LDAEInputError(
+            f"--resume: {ck['path']} validated at guidance scale {s0:g}, stop {f0:g}; this run's sample section says {s1:g}, {f1:g}: "
+            f"resume with sample.scale={s0:g} sample.stop={f0:g}"
+        )
     learn = ldae_learner(cfg, df, ddpm, out, device, show_progress, ck)
     start, train_s = fit_resumable(learn, T, ck, target=learn.model.trainable())
     best = load_checkpoint(out / 'best.ckpt', 'ldae_training')
-    trained = learn.model.trainable(); load_state_strict(trained, best['ema'], f"{out / 'best.ckpt'} (EMA weights)")
+    trained = learn.model.trainable()
+    load_state_strict(trained, best['ema'], f"{out / 'best.ckpt'} (EMA weights)")
     model = LDAE(ddpm, learn.model.encoder, learn.model.denoiser.shift, *sample).eval()
-    h = learn.checkpoint.history; hb = next((r for r in h if r['epoch'] == int(best['epoch'])), {})
-    save_ldae(out / 'ldae.ckpt', model, trained_on=str(csv), best_epoch=int(best['epoch']), best_ssim_ysem=hb.get('ssim_ysem'),
-              monitor=learn.checkpoint.monitor, best=float(best['best']))
-    summary = {'best_epoch': int(best['epoch']), 'monitor': learn.checkpoint.monitor, 'best_ssim_ysem': hb.get('ssim_ysem'),
-               'best_valid_loss': hb.get('valid_loss'), 'last_valid_loss': h[-1].get('valid_loss') if h else None,
-               'train_seconds': train_s, 'epochs_run': len(h), 'steps': int(learn.step_count),
-               'seconds_per_step': train_s / max(1, int(learn.step_count) - (int(ck['step']) if ck else 0)),
-               'n_params_trained': sum(p.numel() for p in trained.parameters()), 'n_params_encoder': sum(p.numel() for p in model.encoder.parameters()),
-               'peak_memory': peak_memory(), 'device': str(dev), 'resumed_from_epoch': start or None}
+    h = learn.checkpoint.history
+    hb = next((r for r in h if r['epoch'] == int(best['epoch'])), {})
+    save_ldae(
+        out / 'ldae.ckpt',
+        model,
+        trained_on=str(csv),
+        best_epoch=int(best['epoch']),
+        best_ssim_ysem=hb.get('ssim_ysem'),
+        monitor=learn.checkpoint.monitor,
+        best=float(best['best']),
+    )
+    summary = {
+        'best_epoch': int(best['epoch']),
+        'monitor': learn.checkpoint.monitor,
+        'best_ssim_ysem': hb.get('ssim_ysem'),
+        'best_valid_loss': hb.get('valid_loss'),
+        'last_valid_loss': h[-1].get('valid_loss') if h else None,
+        'train_seconds': train_s,
+        'epochs_run': len(h),
+        'steps': int(learn.step_count),
+        'seconds_per_step': train_s / max(1, int(learn.step_count) - (int(ck['step']) if ck else 0)),
+        'n_params_trained': sum(p.numel() for p in trained.parameters()),
+        'n_params_encoder': sum(p.numel() for p in model.encoder.parameters()),
+        'peak_memory': peak_memory(),
+        'device': str(dev),
+        'resumed_from_epoch': start or None,
+    }
     write_json(out / 'summary.json', summary)
     return summary

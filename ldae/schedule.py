@@ -13,60 +13,86 @@ from .core import LDAEInputError
 __all__ = ['bcast', 'make_betas', 'NoiseSchedule']
 
 # %% ../nbs/20_schedule.ipynb #936dd804
-def bcast(a:torch.Tensor, # (T,) per-timestep values
-          t:torch.Tensor, # (B,) integer timesteps
-          x:torch.Tensor, # the batch to broadcast against, (B, …)
-         ) -> torch.Tensor:
+def bcast(
+    a: torch.Tensor,  # (T,) per-timestep values
+    t: torch.Tensor,  # (B,) integer timesteps
+    x: torch.Tensor,  # the batch to broadcast against, (B, …)
+) -> torch.Tensor:
     "`a[t]` reshaped to (B, 1, …, 1) with `x.ndim` dimensions, on `x`'s device and dtype."
     t = torch.as_tensor(t, device=a.device).long().reshape(-1)
     return a[t].to(device=x.device, dtype=x.dtype).reshape(-1, *([1] * (x.ndim - 1)))
 
 # %% ../nbs/20_schedule.ipynb #c2c641ae
-def make_betas(kind:str='linear', T:int=1000, beta_start:float=1e-4, beta_end:float=0.02, s:float=0.008) -> np.ndarray:
+def make_betas(
+    kind: str = 'linear', T: int = 1000, beta_start: float = 1e-4, beta_end: float = 0.02, s: float = 0.008
+) -> np.ndarray:
     "β_1…β_T in float64 for a 'linear' or 'cosine' schedule."
-    if T < 1: raise LDAEInputError(f"T={T}: expected at least 1 timestep")
+    if T < 1:
+        raise LDAEInputError(f"T={T}: expected at least 1 timestep")
     if kind == 'linear':
-        if not 0 < beta_start <= beta_end < 1: raise LDAEInputError(f"linear schedule needs 0 < beta_start ≤ beta_end < 1, got {beta_start}, {beta_end}")
+        if not 0 < beta_start <= beta_end < 1:
+            raise LDAEInputError(f"linear schedule needs 0 < beta_start ≤ beta_end < 1, got {beta_start}, {beta_end}")
         return np.linspace(beta_start, beta_end, T, dtype=np.float64)
     if kind == 'cosine':
         f = lambda u: np.cos((u / T + s) / (1 + s) * math.pi / 2) ** 2
-        ab = f(np.arange(T + 1, dtype=np.float64)) / f(0.)
+        ab = f(np.arange(T + 1, dtype=np.float64)) / f(0.0)
         return np.clip(1 - ab[1:] / ab[:-1], 0, 0.999)
     raise LDAEInputError(f"schedule {kind!r}: expected 'linear' or 'cosine'")
 
 # %% ../nbs/20_schedule.ipynb #0af70891
 class NoiseSchedule(nn.Module):
     "The numbers of a DDPM: β, α, ᾱ and derived coefficients as float32 buffers (computed in float64)."
-    def __init__(self, T:int=1000, kind:str='linear', beta_start:float=1e-4, beta_end:float=0.02):
+
+    def __init__(self, T: int = 1000, kind: str = 'linear', beta_start: float = 1e-4, beta_end: float = 0.02):
         super().__init__()
         self.config = dict(T=int(T), kind=kind, beta_start=float(beta_start), beta_end=float(beta_end))
         b = make_betas(kind, T, beta_start, beta_end)
-        al = 1 - b; ab = np.cumprod(al); ab_prev = np.concatenate([[1.], ab[:-1]])
-        d = dict(betas=b, alphas=al, abar=ab, abar_prev=ab_prev, sqrt_abar=np.sqrt(ab), sqrt_1m_abar=np.sqrt(1 - ab),
-                 snr=ab / (1 - ab), post_c1=b * np.sqrt(ab_prev) / (1 - ab), post_c2=(1 - ab_prev) * np.sqrt(al) / (1 - ab),
-                 post_var=b * (1 - ab_prev) / (1 - ab))
-        for k, v in d.items(): self.register_buffer(k, torch.from_numpy(v.astype(np.float32)), persistent=False)
-    @property
-    def T(self) -> int: return self.config['T']
+        al = 1 - b
+        ab = np.cumprod(al)
+        ab_prev = np.concatenate([[1.0], ab[:-1]])
+        d = dict(
+            betas=b,
+            alphas=al,
+            abar=ab,
+            abar_prev=ab_prev,
+            sqrt_abar=np.sqrt(ab),
+            sqrt_1m_abar=np.sqrt(1 - ab),
+            snr=ab / (1 - ab),
+            post_c1=b * np.sqrt(ab_prev) / (1 - ab),
+            post_c2=(1 - ab_prev) * np.sqrt(al) / (1 - ab),
+            post_var=b * (1 - ab_prev) / (1 - ab),
+        )
+        for k, v in d.items():
+            self.register_buffer(k, torch.from_numpy(v.astype(np.float32)), persistent=False)
 
-    def sample_t(self, n:int, generator=None, device=None) -> torch.Tensor:
+    @property
+    def T(self) -> int:
+        return self.config['T']
+
+    def sample_t(self, n: int, generator=None, device=None) -> torch.Tensor:
         "Uniform random timesteps in 0…T−1."
         return torch.randint(0, self.T, (n,), generator=generator, device=device or self.betas.device)
+
     def q_sample(self, x0, t, eps):
         "x_t = √ᾱ_t x0 + √(1−ᾱ_t) ε"
         return bcast(self.sqrt_abar, t, x0) * x0 + bcast(self.sqrt_1m_abar, t, x0) * eps
+
     def x0_from_eps(self, xt, t, eps):
         "x̂0 = (x_t − √(1−ᾱ_t) ε) / √ᾱ_t"
         return (xt - bcast(self.sqrt_1m_abar, t, xt) * eps) / bcast(self.sqrt_abar, t, xt)
+
     def eps_from_x0(self, xt, t, x0):
         "ε = (x_t − √ᾱ_t x̂0) / √(1−ᾱ_t)"
         return (xt - bcast(self.sqrt_abar, t, xt) * x0) / bcast(self.sqrt_1m_abar, t, xt)
+
     def posterior(self, x0, xt, t):
         "Mean and variance of q(x_{t−1} | x_t, x_0)."
         return bcast(self.post_c1, t, xt) * x0 + bcast(self.post_c2, t, xt) * xt, bcast(self.post_var, t, xt)
+
     def v_target(self, x0, t, eps):
         "v = √ᾱ_t ε − √(1−ᾱ_t) x0 (Salimans & Ho 2022)"
         return bcast(self.sqrt_abar, t, x0) * eps - bcast(self.sqrt_1m_abar, t, x0) * x0
+
     def eps_from_v(self, xt, t, v):
         "ε = √(1−ᾱ_t) x_t + √ᾱ_t v"
         return bcast(self.sqrt_1m_abar, t, xt) * xt + bcast(self.sqrt_abar, t, xt) * v

@@ -16,36 +16,54 @@ __all__ = ['ENCODER_PRESETS', 'SliceCNN', 'convnext_backbone', 'sinusoidal_posit
 # %% ../nbs/31_semantic_encoder.ipynb #dcc67544
 class SliceCNN(nn.Module):
     "The `cpu` slice backbone: stride-2 conv–GN–SiLU blocks, global average pooling, linear → `dim`."
-    def __init__(self, dim:int=64, channels=(16, 32, 64, 64), groups:int=8):
+
+    def __init__(self, dim: int = 64, channels=(16, 32, 64, 64), groups: int = 8):
         super().__init__()
         layers, c_in = [], 1
-        for c in channels: layers += [nn.Conv2d(c_in, c, 3, stride=2, padding=1), nn.GroupNorm(math.gcd(groups, c), c), nn.SiLU()]; c_in = c
+        for c in channels:
+            layers += [nn.Conv2d(c_in, c, 3, stride=2, padding=1), nn.GroupNorm(math.gcd(groups, c), c), nn.SiLU()]
+            c_in = c
         self.net = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c_in, dim))
         self.dim = dim
-    def forward(self, x): return self.net(x)
+
+    def forward(self, x):
+        return self.net(x)
+
 
 def convnext_backbone(weights=None) -> nn.Module:
     "torchvision ConvNeXt-small with a 1-channel stem (RGB weights summed) and no classifier head: 768-d per slice."
     import torchvision
+
     m = torchvision.models.convnext_small(weights=None)
     if weights:
         p = Path(weights)
-        if not p.is_file(): raise LDAEInputError(f"{p}: ConvNeXt-small weights file not found")
-        try: sd = torch.load(p, map_location='cpu', weights_only=True)
-        except Exception as e: raise LDAEInputError(f"{p}: cannot be read as a torchvision state dict ({type(e).__name__}: {e})") from None
+        if not p.is_file():
+            raise LDAEInputError(f"{p}: ConvNeXt-small weights file not found")
+        try:
+            sd = torch.load(p, map_location='cpu', weights_only=True)
+        except Exception as e:
+            raise LDAEInputError(f"{p}: cannot be read as a torchvision state dict ({type(e).__name__}: {e})") from None
         from ldae.core import load_state_strict
+
         load_state_strict(m, sd, str(p))
     stem = m.features[0][0]
     one = nn.Conv2d(1, stem.out_channels, stem.kernel_size, stem.stride)
-    with torch.no_grad(): one.weight.copy_(stem.weight.sum(1, keepdim=True)); one.bias.copy_(stem.bias)
-    m.features[0][0] = one; m.classifier[2] = nn.Identity(); m.dim = 768
+    with torch.no_grad():
+        one.weight.copy_(stem.weight.sum(1, keepdim=True))
+        one.bias.copy_(stem.bias)
+    m.features[0][0] = one
+    m.classifier[2] = nn.Identity()
+    m.dim = 768
     return m
 
-def sinusoidal_positions(n:int, dim:int) -> torch.Tensor:
+
+def sinusoidal_positions(n: int, dim: int) -> torch.Tensor:
     "(n, dim) fixed sinusoidal position encoding (Vaswani et al.; sin on even, cos on odd features)."
     pos = torch.arange(n, dtype=torch.float32)[:, None]
     div = torch.exp(torch.arange(0, dim, 2, dtype=torch.float32) * (-math.log(10000.0) / dim))
-    pe = torch.zeros(n, dim); pe[:, 0::2] = torch.sin(pos * div); pe[:, 1::2] = torch.cos(pos * div)[:, : dim // 2]
+    pe = torch.zeros(n, dim)
+    pe[:, 0::2] = torch.sin(pos * div)
+    pe[:, 1::2] = torch.cos(pos * div)[:, : dim // 2]
     return pe
 
 # %% ../nbs/31_semantic_encoder.ipynb #3ad3c2c1
@@ -56,26 +74,49 @@ ENCODER_PRESETS = {
     'cpu': dict(backbone='cnn', dim=128, heads=4, dropout=0.1, max_slices=128, channels=(16, 32, 64, 64), norm='batch'),
 }
 
+
 class SemanticEncoder(nn.Module):
     "Enc_φ: scan (B, 1, D, H, W) → y_sem (B, dim) from its axial slices (the last axis)."
-    def __init__(self, backbone:str='cnn', # 'cnn' (cpu) or 'convnext_small' (paper)
-                 dim:int=64, heads:int=4, dropout:float=0.1, max_slices:int=128,
-                 channels=(16, 32, 64, 64), # of the 'cnn' backbone
-                 weights:str|None=None, # ConvNeXt-small weights file (torchvision state dict); random init without it
-                 norm:str='layer', # the last step: 'layer' (LayerNorm, the reference) or 'batch' (BatchNorm: y_sem varies across scans)
-                 input_shape=None): # (D, H, W): standardise the input by a cohort mean scan and std (`set_input_stats`); None: raw scans
+
+    def __init__(
+        self,
+        backbone: str = 'cnn',  # 'cnn' (cpu) or 'convnext_small' (paper)
+        dim: int = 64,
+        heads: int = 4,
+        dropout: float = 0.1,
+        max_slices: int = 128,
+        channels=(16, 32, 64, 64),  # of the 'cnn' backbone
+        weights: str | None = None,  # ConvNeXt-small weights file (torchvision state dict); random init without it
+        norm: str = 'layer',  # the last step: 'layer' (LayerNorm, the reference) or 'batch' (BatchNorm: y_sem varies across scans)
+        input_shape=None,
+    ):  # (D, H, W): standardise the input by a cohort mean scan and std (`set_input_stats`); None: raw scans
         super().__init__()
-        if norm not in ('layer', 'batch'): raise LDAEInputError(f"semantic encoder norm={norm!r}: expected 'layer' or 'batch'")
-        if backbone == 'cnn': self.backbone = SliceCNN(dim, tuple(channels))
-        elif backbone == 'convnext_small': self.backbone = convnext_backbone(weights)
-        else: raise LDAEInputError(f"semantic encoder backbone {backbone!r}: expected 'cnn' or 'convnext_small'")
-        if dim % heads: raise LDAEInputError(f"semantic encoder: dim {dim} is not divisible by heads {heads}")
-        self.config = dict(backbone=backbone, dim=int(dim), heads=int(heads), dropout=float(dropout), max_slices=int(max_slices),
-                           channels=[int(c) for c in channels], weights=None,   # the weights path is not part of the architecture
-                           norm=norm, input_shape=[int(s) for s in input_shape] if input_shape else None)
+        if norm not in ('layer', 'batch'):
+            raise LDAEInputError(f"semantic encoder norm={norm!r}: expected 'layer' or 'batch'")
+        if backbone == 'cnn':
+            self.backbone = SliceCNN(dim, tuple(channels))
+        elif backbone == 'convnext_small':
+            self.backbone = convnext_backbone(weights)
+        else:
+            raise LDAEInputError(f"semantic encoder backbone {backbone!r}: expected 'cnn' or 'convnext_small'")
+        if dim % heads:
+            raise LDAEInputError(f"semantic encoder: dim {dim} is not divisible by heads {heads}")
+        self.config = dict(
+            backbone=backbone,
+            dim=int(dim),
+            heads=int(heads),
+            dropout=float(dropout),
+            max_slices=int(max_slices),
+            channels=[int(c) for c in channels],
+            weights=None,  # the weights path is not part of the architecture
+            norm=norm,
+            input_shape=[int(s) for s in input_shape] if input_shape else None,
+        )
         if input_shape:
-            self.register_buffer('input_mean', torch.zeros(1, *self.config['input_shape'])); self.register_buffer('input_scale', torch.ones(()))
-        else: self.input_mean = self.input_scale = None
+            self.register_buffer('input_mean', torch.zeros(1, *self.config['input_shape']))
+            self.register_buffer('input_scale', torch.ones(()))
+        else:
+            self.input_mean = self.input_scale = None
         self.proj = nn.Identity() if self.backbone.dim == dim else nn.Linear(self.backbone.dim, dim)
         self.register_buffer('pos', sinusoidal_positions(max_slices, dim), persistent=False)
         self.drop = nn.Dropout(dropout)
@@ -83,62 +124,92 @@ class SemanticEncoder(nn.Module):
         self.q, self.k, self.v = nn.Linear(dim, dim), nn.Linear(dim, dim), nn.Linear(dim, dim)
         self.mha = nn.MultiheadAttention(dim, heads, dropout=dropout, batch_first=True)
         self.norm = nn.LayerNorm(dim) if norm == 'layer' else nn.BatchNorm1d(dim)
+
     @property
-    def dim(self) -> int: return self.config['dim']
+    def dim(self) -> int:
+        return self.config['dim']
+
     @torch.no_grad()
     def set_input_stats(self, scans) -> tuple[torch.Tensor, float]:
         "Input standardisation from training scans (a tensor (N, 1, D, H, W) or an iterable of such batches): mean scan, 1/std of the deviations."
-        if self.input_mean is None: raise LDAEInputError("this semantic encoder reads raw scans (input_shape=None): nothing to standardise")
+        if self.input_mean is None:
+            raise LDAEInputError("this semantic encoder reads raw scans (input_shape=None): nothing to standardise")
         n, m, M2 = voxel_moments(scans, 'scans')
         if tuple(m.shape) != tuple(self.input_mean.shape):
-            raise LDAEInputError(f"semantic encoder input statistics: scans of shape {tuple(m.shape)}; expected {tuple(self.input_mean.shape)}")
-        sd = math.sqrt(float(M2.sum()) / ((n - 1) * m.numel()))                  # unbiased per voxel, pooled
-        if not sd > 0: raise LDAEInputError("semantic encoder input statistics: all scans are identical")
-        m = m.float(); self.input_mean.copy_(m); self.input_scale.fill_(1 / sd)
+            raise LDAEInputError(
+                f"semantic encoder input statistics: scans of shape {tuple(m.shape)}; expected {tuple(self.input_mean.shape)}"
+            )
+        sd = math.sqrt(float(M2.sum()) / ((n - 1) * m.numel()))  # unbiased per voxel, pooled
+        if not sd > 0:
+            raise LDAEInputError("semantic encoder input statistics: all scans are identical")
+        m = m.float()
+        self.input_mean.copy_(m)
+        self.input_scale.fill_(1 / sd)
         return m, sd
-    def tokens(self, x:torch.Tensor) -> torch.Tensor:
+
+    def tokens(self, x: torch.Tensor) -> torch.Tensor:
         "One token per axial slice, (B, n_slices, dim), with slice positions added."
-        if x.ndim != 5 or x.shape[1] != 1: raise LDAEInputError(f"semantic encoder: input of shape {tuple(x.shape)}; expected (B, 1, D, H, W)")
+        if x.ndim != 5 or x.shape[1] != 1:
+            raise LDAEInputError(f"semantic encoder: input of shape {tuple(x.shape)}; expected (B, 1, D, H, W)")
         if self.input_mean is not None:
             if tuple(x.shape[1:]) != tuple(self.input_mean.shape):
-                raise LDAEInputError(f"semantic encoder: input of shape {tuple(x.shape)}; it standardises scans of shape {tuple(self.input_mean.shape)}")
+                raise LDAEInputError(
+                    f"semantic encoder: input of shape {tuple(x.shape)}; it standardises scans of shape {tuple(self.input_mean.shape)}"
+                )
             x = (x - self.input_mean) * self.input_scale
         B, n = x.shape[0], x.shape[-1]
-        if n > self.config['max_slices']: raise LDAEInputError(f"semantic encoder: {n} slices > max_slices {self.config['max_slices']}")
-        s = x[:, 0].permute(0, 3, 1, 2).reshape(B * n, 1, *x.shape[2:4])     # (B·n, 1, D, H)
+        if n > self.config['max_slices']:
+            raise LDAEInputError(f"semantic encoder: {n} slices > max_slices {self.config['max_slices']}")
+        s = x[:, 0].permute(0, 3, 1, 2).reshape(B * n, 1, *x.shape[2:4])  # (B·n, 1, D, H)
         f = self.proj(self.backbone(s)).view(B, n, -1)
         return self.drop(f + self.pos[:n])
-    def forward(self, x:torch.Tensor, return_attention:bool=False):
+
+    def forward(self, x: torch.Tensor, return_attention: bool = False):
         "y_sem (and, if asked, the pooling and attention weights over slices, each (B, n_slices))."
         tok = self.tokens(x)
-        a = torch.softmax(self.score(tok).squeeze(-1), -1)                # soft attention pooling
+        a = torch.softmax(self.score(tok).squeeze(-1), -1)  # soft attention pooling
         q = (a[..., None] * tok).sum(1, keepdim=True)
         o, w = self.mha(self.q(q), self.k(tok), self.v(tok), need_weights=True)
         y = self.norm(o[:, 0])
         return (y, {'pooling': a, 'attention': w[:, 0]}) if return_attention else y
 
-def build_encoder(preset:str|dict='cpu', **overrides) -> SemanticEncoder:
+
+def build_encoder(preset: str | dict = 'cpu', **overrides) -> SemanticEncoder:
     "A `SemanticEncoder` from a preset name (or a dict of arguments) with overrides."
     if isinstance(preset, str):
-        if preset not in ENCODER_PRESETS: raise LDAEInputError(f"encoder preset {preset!r}: expected one of {sorted(ENCODER_PRESETS)}")
+        if preset not in ENCODER_PRESETS:
+            raise LDAEInputError(f"encoder preset {preset!r}: expected one of {sorted(ENCODER_PRESETS)}")
         preset = ENCODER_PRESETS[preset]
     return SemanticEncoder(**(dict(preset) | overrides))
 
 # %% ../nbs/31_semantic_encoder.ipynb #b8435081
-def slice_attention_figure(x:torch.Tensor, # one scan (1, D, H, W) or (D, H, W)
-                           weights:dict, # `encoder(x, return_attention=True)[1]`, for this scan (entries (n,) or (1, n))
-                           title:str=''):
+def slice_attention_figure(
+    x: torch.Tensor,  # one scan (1, D, H, W) or (D, H, W)
+    weights: dict,  # `encoder(x, return_attention=True)[1]`, for this scan (entries (n,) or (1, n))
+    title: str = '',
+):
     "A coronal view of the scan with the pooling and attention weight of every axial slice beside it."
     import matplotlib.pyplot as plt
     from ldae.viz import as_volume, get_slice
-    v = as_volume(x); n = v.shape[-1]
-    pw = weights['pooling'].detach().float().cpu().reshape(-1).numpy(); aw = weights['attention'].detach().float().cpu().reshape(-1).numpy()
+
+    v = as_volume(x)
+    n = v.shape[-1]
+    pw = weights['pooling'].detach().float().cpu().reshape(-1).numpy()
+    aw = weights['attention'].detach().float().cpu().reshape(-1).numpy()
     fig, axs = plt.subplots(1, 2, figsize=(7, 3.2), gridspec_kw={'width_ratios': [1, 1.4]})
-    axs[0].imshow(get_slice(v, 'coronal'), cmap='gray', extent=(0, v.shape[0], 0, n), aspect='auto'); axs[0].set_title('coronal', fontsize=9)
-    axs[0].set_ylabel('axial slice (inferior → superior)'); axs[0].set_xticks([])
+    axs[0].imshow(get_slice(v, 'coronal'), cmap='gray', extent=(0, v.shape[0], 0, n), aspect='auto')
+    axs[0].set_title('coronal', fontsize=9)
+    axs[0].set_ylabel('axial slice (inferior → superior)')
+    axs[0].set_xticks([])
     idx = np.arange(n)
-    axs[1].barh(idx, pw, height=0.9, alpha=0.6, label='pooling weight'); axs[1].plot(aw, idx, 'r.-', lw=1, label='query attention')
-    axs[1].axvline(1 / n, color='0.5', ls=':', lw=1, label='uniform'); axs[1].set_ylim(-0.5, n - 0.5); axs[1].legend(fontsize=7)
-    axs[1].set_xlabel('weight'); axs[1].set_yticks([])
-    if title: fig.suptitle(title, fontsize=9)
-    fig.tight_layout(); return fig
+    axs[1].barh(idx, pw, height=0.9, alpha=0.6, label='pooling weight')
+    axs[1].plot(aw, idx, 'r.-', lw=1, label='query attention')
+    axs[1].axvline(1 / n, color='0.5', ls=':', lw=1, label='uniform')
+    axs[1].set_ylim(-0.5, n - 0.5)
+    axs[1].legend(fontsize=7)
+    axs[1].set_xlabel('weight')
+    axs[1].set_yticks([])
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -21,19 +21,23 @@ __all__ = ['HIPPO_CENTRES', 'HIPPO_AXES', 'PAPER_SHAPE', 'DIAGNOSES', 'EFFECTS',
            'render_scan', 'tissue_levels', 'measure_volumes', 'save_nifti', 'synth_cohort', 'synth_mni']
 
 # %% ../nbs/01_synth.ipynb #af3e1e60
-def world_grid(affine:np.ndarray, shape) -> torch.Tensor:
+def world_grid(affine: np.ndarray, shape) -> torch.Tensor:
     "World (mm) coordinates of every voxel centre of a volume, shape (*shape, 3)."
     idx = np.stack(np.meshgrid(*[np.arange(s, dtype=np.float32) for s in shape], indexing='ij'), -1)
-    return torch.from_numpy(idx @ np.asarray(affine)[:3,:3].T.astype(np.float32) + np.asarray(affine)[:3,3].astype(np.float32))
+    return torch.from_numpy(
+        idx @ np.asarray(affine)[:3, :3].T.astype(np.float32) + np.asarray(affine)[:3, 3].astype(np.float32)
+    )
 
 # %% ../nbs/01_synth.ipynb #94984681
-HIPPO_CENTRES = ((-27., -22., -15.), (27., -22., -15.))  # MNI mm
-HIPPO_AXES = (8., 17., 8.)                                 # ellipsoid semi-axes, mm
+HIPPO_CENTRES = ((-27.0, -22.0, -15.0), (27.0, -22.0, -15.0))  # MNI mm
+HIPPO_AXES = (8.0, 17.0, 8.0)  # ellipsoid semi-axes, mm
+
 
 @lru_cache(maxsize=1)
 def mni_atlas() -> dict:
     "The 1 mm MNI152 2009 template (T1, GM, WM, brain mask) with ventricle and hippocampus labels, as float32 arrays."
     from nilearn import datasets
+
     t1i = datasets.load_mni152_template(resolution=1)
     t1 = t1i.get_fdata(dtype=np.float32)
     bm = datasets.load_mni152_brain_mask(resolution=1).get_fdata(dtype=np.float32)
@@ -47,136 +51,185 @@ def mni_atlas() -> dict:
     vent = np.isin(lab, [i + 1 for i, s in enumerate(sizes) if s > 1000]).astype(np.float32)
     hip = np.zeros_like(t1)
     for cx, cy, cz in HIPPO_CENTRES:
-        e = ((x-cx)/HIPPO_AXES[0])**2 + ((y-cy)/HIPPO_AXES[1])**2 + ((z-cz)/HIPPO_AXES[2])**2 < 1
+        e = ((x - cx) / HIPPO_AXES[0]) ** 2 + ((y - cy) / HIPPO_AXES[1]) ** 2 + ((z - cz) / HIPPO_AXES[2]) ** 2 < 1
         hip = np.maximum(hip, e * gm)
     return dict(t1=t1, gm=gm, wm=wm, brain=bm, ventricles=vent, hippocampus=hip, affine=t1i.affine.copy())
 
 # %% ../nbs/01_synth.ipynb #e65dc13c
 PAPER_SHAPE = (128, 160, 128)
 
+
 def default_spacing(shape) -> float:
     "Isotropic spacing (mm) that fits the brain into `shape`: max(192/D, 224/H, 192/W)."
     shape = check_shape(shape)
-    return float(max(192/shape[0], 224/shape[1], 192/shape[2]))
+    return float(max(192 / shape[0], 224 / shape[1], 192 / shape[2]))
+
 
 def check_shape(shape) -> tuple:
     "Validate a 3D target shape (three integers ≥ 8)."
-    try: shape = tuple(int(s) for s in shape)
-    except (TypeError, ValueError): raise LDAEInputError(f"shape {shape!r}: expected three integers D H W")
-    if len(shape) != 3 or min(shape) < 8: raise LDAEInputError(f"shape {shape}: expected three integers D H W, each ≥ 8")
+    try:
+        shape = tuple(int(s) for s in shape)
+    except (TypeError, ValueError):
+        raise LDAEInputError(f"shape {shape!r}: expected three integers D H W")
+    if len(shape) != 3 or min(shape) < 8:
+        raise LDAEInputError(f"shape {shape}: expected three integers D H W, each ≥ 8")
     return shape
 
+
 @lru_cache(maxsize=32)
-def _target_grid(shape:tuple, spacing:float) -> np.ndarray:
+def _target_grid(shape: tuple, spacing: float) -> np.ndarray:
     from monai.data import MetaTensor
     from monai.transforms import Orientation, Spacing, ResizeWithPadOrCrop
+
     a = mni_atlas()
     mt = MetaTensor(torch.from_numpy(a['t1'])[None], affine=torch.as_tensor(a['affine']))
-    out = ResizeWithPadOrCrop(shape, mode='minimum')(Spacing(pixdim=spacing)(Orientation(axcodes='RAS', labels=None)(mt)))
+    out = ResizeWithPadOrCrop(shape, mode='minimum')(
+        Spacing(pixdim=spacing)(Orientation(axcodes='RAS', labels=None)(mt))
+    )
     return out.affine.numpy().astype(np.float64)
 
-def target_grid(shape=PAPER_SHAPE, # target (D, H, W)
-                spacing:float|None=None, # mm; default `default_spacing(shape)`
-               ) -> np.ndarray:
+
+def target_grid(
+    shape=PAPER_SHAPE,  # target (D, H, W)
+    spacing: float | None = None,  # mm; default `default_spacing(shape)`
+) -> np.ndarray:
     "The 4×4 affine of the §3.2-preprocessed MNI template for `shape` and `spacing`: the grid every scan lands on."
     shape = check_shape(shape)
     return _target_grid(shape, float(spacing or default_spacing(shape))).copy()
 
 # %% ../nbs/01_synth.ipynb #94446d19
-def _grad_field(label:np.ndarray, sigma:float, step:int=2) -> np.ndarray:
+def _grad_field(label: np.ndarray, sigma: float, step: int = 2) -> np.ndarray:
     "Gradient of the `sigma`-mm Gaussian-smoothed `label` on a `step`-mm grid, scaled to max norm 1: (3, X, Y, Z)."
-    s = ndi.gaussian_filter(label[::step, ::step, ::step].astype(np.float32), sigma/step)
+    s = ndi.gaussian_filter(label[::step, ::step, ::step].astype(np.float32), sigma / step)
     g = np.stack(np.gradient(s), 0)
     return (g / np.sqrt((g**2).sum(0)).max()).astype(np.float32)
 
-def anti_alias_sigma(target_mm:float, source_mm:float=1.0) -> float:
+
+def anti_alias_sigma(target_mm: float, source_mm: float = 1.0) -> float:
     "Gaussian σ (mm) to apply before resampling from `source_mm` to `target_mm` voxels: 0.5·(target − source) when downsampling ≥ 2×, else 0."
     return 0.5 * (target_mm - source_mm) if target_mm >= 2 * source_mm else 0.0
 
+
 @lru_cache(maxsize=4)
-def _sources(sigma_mm:float=0.0):
+def _sources(sigma_mm: float = 0.0):
     "Template channels (t1, ventricles, hippocampus, brain) at 1 mm, smoothed by `sigma_mm`, and the effect fields at 2 mm, with their affines."
     a = mni_atlas()
     chans = [a['t1'], a['ventricles'], a['hippocampus'], a['brain']]
-    if sigma_mm > 0: chans = [ndi.gaussian_filter(c, sigma_mm, truncate=3.0) for c in chans]
+    if sigma_mm > 0:
+        chans = [ndi.gaussian_filter(c, sigma_mm, truncate=3.0) for c in chans]
     src = torch.from_numpy(np.stack(chans))[None]
-    fields = np.concatenate([_grad_field(a['ventricles'], 6.), _grad_field(a['hippocampus'], 3.), _grad_field(a['brain'], 3.)])
-    faff = a['affine'].copy(); faff[:3, :3] *= 2
+    fields = np.concatenate(
+        [_grad_field(a['ventricles'], 6.0), _grad_field(a['hippocampus'], 3.0), _grad_field(a['brain'], 3.0)]
+    )
+    faff = a['affine'].copy()
+    faff[:3, :3] *= 2
     return src, a['affine'], torch.from_numpy(fields)[None], faff
 
-def sample_at(vol:torch.Tensor, # (1, C, X, Y, Z) volume stored in voxel order of `affine`
-              affine:np.ndarray, # its voxel→world affine
-              r:torch.Tensor, # (..., 3) world points, mm
-             ) -> torch.Tensor:
+
+def sample_at(
+    vol: torch.Tensor,  # (1, C, X, Y, Z) volume stored in voxel order of `affine`
+    affine: np.ndarray,  # its voxel→world affine
+    r: torch.Tensor,  # (..., 3) world points, mm
+) -> torch.Tensor:
     "Trilinear lookup of `vol` at world points `r` (zero outside): returns (C, ...)."
     inv = torch.as_tensor(np.linalg.inv(affine), dtype=torch.float32)
     v = r @ inv[:3, :3].T + inv[:3, 3]
     n = 2 * v / torch.tensor([s - 1 for s in vol.shape[2:]], dtype=torch.float32) - 1
     return F.grid_sample(vol, n.flip(-1)[None], mode='bilinear', padding_mode='zeros', align_corners=True)[0]
 
-def flow(field:torch.Tensor, # (1, 3, X, Y, Z) vector field (max norm 1) in voxel order of `affine`
-         affine:np.ndarray, # its voxel→world affine
-         r:torch.Tensor, # (..., 3) world points, mm
-         a:float, # distance to travel, mm (negative: against the field)
-         steps:int=8, # Euler steps
-        ) -> torch.Tensor:
+
+def flow(
+    field: torch.Tensor,  # (1, 3, X, Y, Z) vector field (max norm 1) in voxel order of `affine`
+    affine: np.ndarray,  # its voxel→world affine
+    r: torch.Tensor,  # (..., 3) world points, mm
+    a: float,  # distance to travel, mm (negative: against the field)
+    steps: int = 8,  # Euler steps
+) -> torch.Tensor:
     "Move the points `r` along `field` for `a` mm (Euler steps of a smooth field's flow): unlike one step of `a`, it does not fold (checked to 12 mm)."
     h = float(a) / steps
-    for _ in range(steps): r = r + h * sample_at(field, affine, r).movedim(0, -1)
+    for _ in range(steps):
+        r = r + h * sample_at(field, affine, r).movedim(0, -1)
     return r
 
 # %% ../nbs/01_synth.ipynb #a1aecf73
 DIAGNOSES = {  # probability, mean baseline age, baseline severity (mean, sd), severity progression per year
-    'CN':  dict(p=0.4, age=72., sev=(0.03, 0.05), rate=0.005),
-    'MCI': dict(p=0.3, age=73., sev=(0.35, 0.12), rate=0.06),
-    'AD':  dict(p=0.3, age=75., sev=(0.70, 0.12), rate=0.08),
+    'CN': dict(p=0.4, age=72.0, sev=(0.03, 0.05), rate=0.005),
+    'MCI': dict(p=0.3, age=73.0, sev=(0.35, 0.12), rate=0.06),
+    'AD': dict(p=0.3, age=75.0, sev=(0.70, 0.12), rate=0.08),
 }
-EFFECTS = dict(vent_per_year=0.15, vent_per_sev=5.0, vent_sd=2.0, vent_base=0.0,      # mm
-               hip_base=0.2, hip_per_year=0.02, hip_per_sev=1.6, hip_sd=0.25,
-               cortex_per_year=0.015, cortex_per_sev=0.6)
-NUISANCE = dict(rot_deg=0.5, shift_mm=0.5, scale_sd=0.01, anatomy_mm=1.5, bias=0.05,
-                gamma=(0.9, 1.1), noise=(0.02, 0.04))
+EFFECTS = dict(
+    vent_per_year=0.15,
+    vent_per_sev=5.0,
+    vent_sd=2.0,
+    vent_base=0.0,  # mm
+    hip_base=0.2,
+    hip_per_year=0.02,
+    hip_per_sev=1.6,
+    hip_sd=0.25,
+    cortex_per_year=0.015,
+    cortex_per_sev=0.6,
+)
+NUISANCE = dict(
+    rot_deg=0.5, shift_mm=0.5, scale_sd=0.01, anatomy_mm=1.5, bias=0.05, gamma=(0.9, 1.1), noise=(0.02, 0.04)
+)
 SESSIONS = (0, 6, 12, 24)  # months from baseline
-CSF_T1 = 0.3               # template T1 intensity of CSF, used to fill atrophied tissue
-WM_T1 = 0.87               # template T1 intensity of white matter, the reference for the noise level
+CSF_T1 = 0.3  # template T1 intensity of CSF, used to fill atrophied tissue
+WM_T1 = 0.87  # template T1 intensity of white matter, the reference for the noise level
 
 # %% ../nbs/01_synth.ipynb #cf4d6b3a
-def sample_subject(seed:int, # cohort seed
-                   index:int, # subject number
-                   sessions=SESSIONS, # months of the possible visits; a subject has the first 1–4 of them
-                   n_sessions:int|None=None, # force the number of visits (default: 1–4 at random)
-                   diagnosis:str|None=None, # force the diagnosis (default: at random)
-                  ) -> tuple[dict, list[dict]]:
+def sample_subject(
+    seed: int,  # cohort seed
+    index: int,  # subject number
+    sessions=SESSIONS,  # months of the possible visits; a subject has the first 1–4 of them
+    n_sessions: int | None = None,  # force the number of visits (default: 1–4 at random)
+    diagnosis: str | None = None,  # force the diagnosis (default: at random)
+) -> tuple[dict, list[dict]]:
     "Draw subject `index` of cohort `seed`: its anatomy and its sessions (age, severity, effects, nuisance)."
     rng = np.random.default_rng([int(seed), int(index)])
     names = list(DIAGNOSES)
     dx = str(rng.choice(names, p=[DIAGNOSES[n]['p'] for n in names]))
     k = int(rng.choice([1, 2, 3, 4], p=[0.15, 0.2, 0.25, 0.4]))
     if diagnosis is not None:
-        if diagnosis not in DIAGNOSES: raise LDAEInputError(f"diagnosis {diagnosis!r}: expected one of {names}")
+        if diagnosis not in DIAGNOSES:
+            raise LDAEInputError(f"diagnosis {diagnosis!r}: expected one of {names}")
         dx = diagnosis
     d, e, nu = DIAGNOSES[dx], EFFECTS, NUISANCE
     age0 = float(np.clip(rng.normal(d['age'], 7), 55, 90))
     m, sd = d['sev']
     sev0 = rng.normal(m, sd)
     sev0 = float(np.clip(abs(sev0) if dx == 'CN' else sev0, 0, 1))
-    subj = dict(subject=f'sub-{index:04d}', diagnosis=dx, age0=age0, severity0=sev0, rate=d['rate'],
-                scale=float(rng.normal(1, nu['scale_sd'])), vent0=float(rng.normal(e['vent_base'], e['vent_sd'])),
-                hip0=float(rng.normal(e['hip_base'], e['hip_sd'])),
-                field=torch.from_numpy((rng.standard_normal((1, 3, 6, 7, 6)) * nu['anatomy_mm']).astype(np.float32)))
-    months = list(sessions)[:(n_sessions or k)]
+    subj = dict(
+        subject=f'sub-{index:04d}',
+        diagnosis=dx,
+        age0=age0,
+        severity0=sev0,
+        rate=d['rate'],
+        scale=float(rng.normal(1, nu['scale_sd'])),
+        vent0=float(rng.normal(e['vent_base'], e['vent_sd'])),
+        hip0=float(rng.normal(e['hip_base'], e['hip_sd'])),
+        field=torch.from_numpy((rng.standard_normal((1, 3, 6, 7, 6)) * nu['anatomy_mm']).astype(np.float32)),
+    )
+    months = list(sessions)[: (n_sessions or k)]
     out = []
     for mo in months:
         age = age0 + mo / 12
         sev = float(np.clip(sev0 + d['rate'] * mo / 12, 0, 1))
-        out.append(dict(session=int(mo), age=age, severity=sev,
-            vent_mm=subj['vent0'] + e['vent_per_year']*(age - 55) + e['vent_per_sev']*sev,
-            hip_mm=subj['hip0'] + e['hip_per_year']*(age - 55) + e['hip_per_sev']*sev,
-            cortex_mm=e['cortex_per_year']*(age - 55) + e['cortex_per_sev']*sev,
-            rot=rng.normal(0, nu['rot_deg'], 3), shift=rng.normal(0, nu['shift_mm'], 3),
-            bias=torch.from_numpy((rng.standard_normal((1, 1, 4, 4, 4)) * nu['bias']).astype(np.float32)),
-            gamma=float(rng.uniform(*nu['gamma'])), noise=float(rng.uniform(*nu['noise'])),
-            noise_seed=int(rng.integers(2**31))))
+        out.append(
+            dict(
+                session=int(mo),
+                age=age,
+                severity=sev,
+                vent_mm=subj['vent0'] + e['vent_per_year'] * (age - 55) + e['vent_per_sev'] * sev,
+                hip_mm=subj['hip0'] + e['hip_per_year'] * (age - 55) + e['hip_per_sev'] * sev,
+                cortex_mm=e['cortex_per_year'] * (age - 55) + e['cortex_per_sev'] * sev,
+                rot=rng.normal(0, nu['rot_deg'], 3),
+                shift=rng.normal(0, nu['shift_mm'], 3),
+                bias=torch.from_numpy((rng.standard_normal((1, 1, 4, 4, 4)) * nu['bias']).astype(np.float32)),
+                gamma=float(rng.uniform(*nu['gamma'])),
+                noise=float(rng.uniform(*nu['noise'])),
+                noise_seed=int(rng.integers(2**31)),
+            )
+        )
     return subj, out
 
 # %% ../nbs/01_synth.ipynb #25aebe89
@@ -187,32 +240,43 @@ def _rot(deg) -> np.ndarray:
     rz = np.array([[np.cos(az), -np.sin(az), 0], [np.sin(az), np.cos(az), 0], [0, 0, 1]])
     return rz @ ry @ rx
 
-_BOX = np.array([[-98., -134., -72.], [98., 98., 116.]])  # template extent, mm
+
+_BOX = np.array([[-98.0, -134.0, -72.0], [98.0, 98.0, 116.0]])  # template extent, mm
+
+
 def _coarse_affine(shape) -> np.ndarray:
     "Affine of a coarse control grid of `shape` spanning the template's extent."
     lo, hi = _BOX
-    a = np.eye(4); a[:3, :3] = np.diag((hi - lo) / (np.array(shape) - 1)); a[:3, 3] = lo
+    a = np.eye(4)
+    a[:3, :3] = np.diag((hi - lo) / (np.array(shape) - 1))
+    a[:3, 3] = lo
     return a
 
-_CENTRE = np.array([0., -18., 10.])  # centre of the residual scale/rotation, mm
 
-def synth_volume(subject:dict, session:dict, # from `sample_subject`
-                 affine:np.ndarray, shape, # the output grid
-                 nuisance:bool=True, # False: no bias, gamma, noise or misregistration (anatomy and effects only)
-                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+_CENTRE = np.array([0.0, -18.0, 10.0])  # centre of the residual scale/rotation, mm
+
+
+def synth_volume(
+    subject: dict,
+    session: dict,  # from `sample_subject`
+    affine: np.ndarray,
+    shape,  # the output grid
+    nuisance: bool = True,  # False: no bias, gamma, noise or misregistration (anatomy and effects only)
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     "Render one session on the grid (`affine`, `shape`): unnormalised intensity, ventricle label, hippocampus label."
     src, saff, fld, faff = _sources(anti_alias_sigma(float(abs(np.linalg.det(np.asarray(affine)[:3, :3])) ** (1 / 3))))
     p = world_grid(affine, shape)
     A = (_rot(session['rot']) if nuisance else np.eye(3)) / subject['scale']
     t = np.asarray(session['shift'], dtype=np.float64) if nuisance else np.zeros(3)
-    q = (p - torch.tensor(_CENTRE, dtype=torch.float32)) @ torch.tensor(A.T, dtype=torch.float32) \
-        + torch.tensor(_CENTRE + t, dtype=torch.float32)
+    q = (p - torch.tensor(_CENTRE, dtype=torch.float32)) @ torch.tensor(A.T, dtype=torch.float32) + torch.tensor(
+        _CENTRE + t, dtype=torch.float32
+    )
     g = sample_at(fld[:, 3:], faff, q).permute(1, 2, 3, 0)
     d = sample_at(subject['field'], _coarse_affine(subject['field'].shape[2:]), q).permute(1, 2, 3, 0)
     r0 = flow(fld[:, :3], faff, q + d, session['vent_mm']) - session['cortex_mm'] * g[..., 3:6]
     r = r0 - session['hip_mm'] * g[..., 0:3]
     t1, vent, hip, brain = sample_at(src, saff, r)
-    lost = (sample_at(src[:, 2:3], saff, r0)[0] - hip).clamp(min=0)   # hippocampal tissue lost to atrophy
+    lost = (sample_at(src[:, 2:3], saff, r0)[0] - hip).clamp(min=0)  # hippocampal tissue lost to atrophy
     img = t1 * (1 - lost) + CSF_T1 * lost * brain
     if nuisance:
         img = img * torch.exp(sample_at(session['bias'], _coarse_affine(session['bias'].shape[2:]), p)[0])
@@ -221,125 +285,195 @@ def synth_volume(subject:dict, session:dict, # from `sample_subject`
         img = (img + session['noise'] * WM_T1 * torch.randn(img.shape, generator=gen) * (brain > 0.5)).clamp(min=0)
     return img, vent, hip
 
+
 def minmax(x):
     "Min–max scale to [0, 1] (as `monai.transforms.ScaleIntensity` does)."
     lo, hi = x.min(), x.max()
     return (x - lo) / (hi - lo) if hi > lo else x * 0
 
-def render_scan(subject:dict, session:dict, # from `sample_subject`
-                shape=(64, 80, 64), spacing:float|None=None, # target grid (see `target_grid`)
-                nuisance:bool=True,
-               ) -> tuple[np.ndarray, dict]:
+
+def render_scan(
+    subject: dict,
+    session: dict,  # from `sample_subject`
+    shape=(64, 80, 64),
+    spacing: float | None = None,  # target grid (see `target_grid`)
+    nuisance: bool = True,
+) -> tuple[np.ndarray, dict]:
     "Render a session on the target grid: a [0, 1] float32 volume (D, H, W) and its true volumes in ml."
-    shape = check_shape(shape); aff = target_grid(shape, spacing)
+    shape = check_shape(shape)
+    aff = target_grid(shape, spacing)
     img, vent, hip = synth_volume(subject, session, aff, shape, nuisance)
     vox = float(abs(np.linalg.det(aff[:3, :3])) / 1000)
-    return minmax(img).numpy().astype(np.float32), dict(ventricle_ml=float(vent.sum() * vox), hippocampus_ml=float(hip.sum() * vox))
+    return minmax(img).numpy().astype(np.float32), dict(
+        ventricle_ml=float(vent.sum() * vox), hippocampus_ml=float(hip.sum() * vox)
+    )
 
 # %% ../nbs/01_synth.ipynb #6ce2d9c1
 def _core(prob, thr=(0.9, 0.8, 0.6), n=50):
     "Voxels of a tissue probability map above the highest threshold that leaves at least `n` of them."
     for t in thr:
-        if (prob > t).sum() >= n: return prob > t
+        if (prob > t).sum() >= n:
+            return prob > t
     return prob >= np.quantile(prob, 0.98)
 
-def _csf_fraction(v, W:float, C:float):
+
+def _csf_fraction(v, W: float, C: float):
     "CSF fraction of each voxel against white matter: 0 at W, 1 at C, up to 1.5 below C (see text)."
     return np.clip((W - v) / (W - C), 0, 1.5)
 
-MAX_MEASURE_MM = 12.0   # coarser voxels hold too little of the ventricles and the white matter core to measure
+
+MAX_MEASURE_MM = 12.0  # coarser voxels hold too little of the ventricles and the white matter core to measure
+
 
 @lru_cache(maxsize=16)
-def _measure_rois(shape:tuple, spacing:float) -> dict:
+def _measure_rois(shape: tuple, spacing: float) -> dict:
     "The template's regions on a target grid, and its own tissue levels there (what `measure_volumes` calibrates against)."
     if not 0 < spacing <= MAX_MEASURE_MM:
-        raise LDAEInputError(f"measure_volumes: voxels of {spacing:g} mm on a {shape} grid: expected 0 < spacing ≤ {MAX_MEASURE_MM:g} mm")
-    a = mni_atlas(); aff = target_grid(shape, spacing)
+        raise LDAEInputError(
+            f"measure_volumes: voxels of {spacing:g} mm on a {shape} grid: expected 0 < spacing ≤ {MAX_MEASURE_MM:g} mm"
+        )
+    a = mni_atlas()
+    aff = target_grid(shape, spacing)
     p = world_grid(aff, shape)
     chans = torch.from_numpy(np.stack([a['ventricles'], a['hippocampus'], a['gm'], a['wm']]))[None]
     vent, hip, gm, wm = sample_at(chans, a['affine'], p).numpy()
-    t1 = sample_at(_sources(anti_alias_sigma(spacing))[0][:, :1], a['affine'], p)[0].numpy()  # the template as rendered on this grid
+    t1 = sample_at(_sources(anti_alias_sigma(spacing))[0][:, :1], a['affine'], p)[
+        0
+    ].numpy()  # the template as rendered on this grid
     it = max(1, int(round(9 / spacing)))
     vroi = ndi.binary_dilation(vent > 0.5, iterations=it) if (vent > 0.5).any() else vent > 0.1
     gcore, wcore = _core(gm, (0.8, 0.6)), _core(wm)
     vox = abs(np.linalg.det(aff[:3, :3])) / 1000
     g_t, w_t = float(np.median(t1[gcore])), float(np.median(t1[wcore]))
     if vroi.sum() < 8 or not CSF_T1 < g_t < w_t:
-        raise LDAEInputError(f"measure_volumes: a {shape} grid at {spacing:g} mm does not hold the template's ventricles and tissue levels "
-                             f"({int(vroi.sum())} ventricle-region voxels, grey {g_t:.2f} vs white {w_t:.2f}); expected a brain-sized grid in template space")
+        raise LDAEInputError(
+            f"measure_volumes: a {shape} grid at {spacing:g} mm does not hold the template's ventricles and tissue levels "
+            f"({int(vroi.sum())} ventricle-region voxels, grey {g_t:.2f} vs white {w_t:.2f}); expected a brain-sized grid in template space"
+        )
     # what the ventricle sum counts on the template itself beyond its true ventricles (the ROI's grey matter, partial
     # volume), in units of one voxel of grey matter: subtracted from every scan at that scan's contrast
     raw = (_csf_fraction(t1, w_t, CSF_T1) * vroi).sum() * vox
     excess = (raw - (vent * vroi).sum() * vox) / ((w_t - g_t) / (w_t - CSF_T1))
-    for m in (vroi, hip, gcore, wcore): m.setflags(write=False)   # cached: shared by every call
+    for m in (vroi, hip, gcore, wcore):
+        m.setflags(write=False)  # cached: shared by every call
     return dict(vroi=vroi, hip=hip, gcore=gcore, wcore=wcore, vox=vox, g_t=g_t, w_t=w_t, excess_ml=float(excess))
 
-def tissue_levels(v:np.ndarray, roi:dict) -> tuple[float, float, float]:
+
+def tissue_levels(v: np.ndarray, roi: dict) -> tuple[float, float, float]:
     "White matter, grey matter and CSF intensity of a scan: W, G measured, C predicted from them through the template's contrast."
     W, G = float(np.median(v[roi['wcore']])), float(np.median(v[roi['gcore']]))
-    if not 0 < G < W: raise LDAEInputError(f"measure_volumes: grey matter ({G:.3g}) is not darker than white matter ({W:.3g}) in this volume; expected a T1 scan in template space")
-    gamma = np.log(G / W) / np.log(roi['g_t'] / roi['w_t'])   # the scan's contrast relative to the template's (a power law)
+    if not 0 < G < W:
+        raise LDAEInputError(
+            f"measure_volumes: grey matter ({G:.3g}) is not darker than white matter ({W:.3g}) in this volume; expected a T1 scan in template space"
+        )
+    gamma = np.log(G / W) / np.log(
+        roi['g_t'] / roi['w_t']
+    )  # the scan's contrast relative to the template's (a power law)
     return W, G, float(W * (CSF_T1 / roi['w_t']) ** np.clip(gamma, 0.25, 4))
 
-def measure_volumes(volume, # a scan on a target grid, (D, H, W) or (1, D, H, W), intensities as after §3.2 preprocessing
-                    spacing:float|None=None, # its voxel size in mm (default: `default_spacing` of its shape)
-                   ) -> dict:
+
+def measure_volumes(
+    volume,  # a scan on a target grid, (D, H, W) or (1, D, H, W), intensities as after §3.2 preprocessing
+    spacing: float | None = None,  # its voxel size in mm (default: `default_spacing` of its shape)
+) -> dict:
     "Measure ventricle and hippocampal volume (ml) of a template-space scan from its intensities."
     v = volume.detach().cpu().numpy() if torch.is_tensor(volume) else np.asarray(volume)
     v = v.astype(np.float32)
-    if v.ndim == 4 and v.shape[0] == 1: v = v[0]
-    if v.ndim != 3: raise LDAEInputError(f"measure_volumes: volume of shape {v.shape}: expected (D, H, W) or (1, D, H, W)")
-    if not np.isfinite(v).all(): raise LDAEInputError("measure_volumes: volume has NaN/Inf voxels")
+    if v.ndim == 4 and v.shape[0] == 1:
+        v = v[0]
+    if v.ndim != 3:
+        raise LDAEInputError(f"measure_volumes: volume of shape {v.shape}: expected (D, H, W) or (1, D, H, W)")
+    if not np.isfinite(v).all():
+        raise LDAEInputError("measure_volumes: volume has NaN/Inf voxels")
     if v.min() < -0.1 or v.max() > 1.5:
-        raise LDAEInputError(f"measure_volumes: intensities in [{v.min():.3g}, {v.max():.3g}]; expected a scan scaled to [0, 1] (§3.2: per-scan min–max)")
+        raise LDAEInputError(
+            f"measure_volumes: intensities in [{v.min():.3g}, {v.max():.3g}]; expected a scan scaled to [0, 1] (§3.2: per-scan min–max)"
+        )
     spacing = float(spacing or default_spacing(v.shape))
     roi = _measure_rois(tuple(v.shape), spacing)
     W, G, C = tissue_levels(v, roi)
-    vent = (_csf_fraction(v, W, C) * roi['vroi']).sum() * roi['vox'] - roi['excess_ml'] * (W - G) / (W - C)   # minus what the template counts beyond its ventricles
-    C2 = float(np.percentile(v[roi['vroi']], 2))   # hippocampus: against the darkest CSF (see text) …
-    if C2 >= G: C2 = C                              # … or the predicted level where the ventricle region has nothing darker than grey matter
+    vent = (_csf_fraction(v, W, C) * roi['vroi']).sum() * roi['vox'] - roi['excess_ml'] * (W - G) / (
+        W - C
+    )  # minus what the template counts beyond its ventricles
+    C2 = float(np.percentile(v[roi['vroi']], 2))  # hippocampus: against the darkest CSF (see text) …
+    if C2 >= G:
+        C2 = C  # … or the predicted level where the ventricle region has nothing darker than grey matter
     fh = np.clip((v - C2) / (G - C2), 0, 1)
     return dict(ventricle_ml=max(float(vent), 0.0), hippocampus_ml=float((fh * roi['hip']).sum() * roi['vox']))
 
 # %% ../nbs/01_synth.ipynb #f03285e2
-COHORT_COLUMNS = ['subject', 'path', 'diagnosis', 'session', 'age', 'latent_path', 'severity', 'ventricle_ml', 'hippocampus_ml']
+COHORT_COLUMNS = [
+    'subject',
+    'path',
+    'diagnosis',
+    'session',
+    'age',
+    'latent_path',
+    'severity',
+    'ventricle_ml',
+    'hippocampus_ml',
+]
 
-def save_nifti(path, volume:np.ndarray, affine:np.ndarray):
+
+def save_nifti(path, volume: np.ndarray, affine: np.ndarray):
     "Write a float32 NIfTI atomically."
     img = nib.Nifti1Image(np.asarray(volume, dtype=np.float32), np.asarray(affine, dtype=np.float64))
     img.header.set_xyzt_units('mm', 'sec')
     return atomic_save(path, lambda tmp: nib.save(img, tmp), suffix='.nii.gz')
 
-def synth_cohort(out, # output folder
-                 n_subjects:int=40,
-                 shape=(64, 80, 64), spacing:float|None=None, # target grid (`target_grid`)
-                 seed:int=0,
-                 sessions=SESSIONS, # visit months; each subject has the first 1–4
-                 show_progress:bool=True,
-                ) -> pd.DataFrame:
+
+def synth_cohort(
+    out,  # output folder
+    n_subjects: int = 40,
+    shape=(64, 80, 64),
+    spacing: float | None = None,  # target grid (`target_grid`)
+    seed: int = 0,
+    sessions=SESSIONS,  # visit months; each subject has the first 1–4
+    show_progress: bool = True,
+) -> pd.DataFrame:
     "Generate a SynthAD cohort: NIfTI files under `out` and `out/cohort.csv`; returns the table."
-    shape = check_shape(shape); out = Path(out)
-    if n_subjects < 1: raise LDAEInputError(f"n_subjects={n_subjects}: expected at least 1")
-    try: sessions = sorted({int(s) for s in sessions})
-    except (TypeError, ValueError): raise LDAEInputError(f"sessions {sessions!r}: expected months as integers, e.g. 0 6 12 24")
-    if not sessions or sessions[0] < 0: raise LDAEInputError(f"sessions {sessions}: expected non-negative months")
+    shape = check_shape(shape)
+    out = Path(out)
+    if n_subjects < 1:
+        raise LDAEInputError(f"n_subjects={n_subjects}: expected at least 1")
+    try:
+        sessions = sorted({int(s) for s in sessions})
+    except (TypeError, ValueError):
+        raise LDAEInputError(f"sessions {sessions!r}: expected months as integers, e.g. 0 6 12 24")
+    if not sessions or sessions[0] < 0:
+        raise LDAEInputError(f"sessions {sessions}: expected non-negative months")
     aff = target_grid(shape, spacing)
     rows = []
-    for i in (progress_bar(range(n_subjects), leave=False) if show_progress else range(n_subjects)):
+    for i in progress_bar(range(n_subjects), leave=False) if show_progress else range(n_subjects):
         subj, sess = sample_subject(seed, i, sessions)
         for x in sess:
             vol, truth = render_scan(subj, x, shape, spacing)
-            rel = Path(subj['subject']) / f"ses-M{x['session']:02d}" / 'anat' / f"{subj['subject']}_ses-M{x['session']:02d}_T1w.nii.gz"
+            rel = (
+                Path(subj['subject'])
+                / f"ses-M{x['session']:02d}"
+                / 'anat'
+                / f"{subj['subject']}_ses-M{x['session']:02d}_T1w.nii.gz"
+            )
             save_nifti(out / rel, vol, aff)
-            rows.append(dict(subject=subj['subject'], path=str(rel), diagnosis=subj['diagnosis'], session=x['session'],
-                             age=round(x['age'], 2), latent_path='', severity=round(x['severity'], 4),
-                             ventricle_ml=round(truth['ventricle_ml'], 3), hippocampus_ml=round(truth['hippocampus_ml'], 3)))
+            rows.append(
+                dict(
+                    subject=subj['subject'],
+                    path=str(rel),
+                    diagnosis=subj['diagnosis'],
+                    session=x['session'],
+                    age=round(x['age'], 2),
+                    latent_path='',
+                    severity=round(x['severity'], 4),
+                    ventricle_ml=round(truth['ventricle_ml'], 3),
+                    hippocampus_ml=round(truth['hippocampus_ml'], 3),
+                )
+            )
     df = pd.DataFrame(rows, columns=COHORT_COLUMNS)
     write_csv(out / 'cohort.csv', df)
     return df
 
 # %% ../nbs/01_synth.ipynb #b500b8ee
-def synth_mni(subject:dict, session:dict, nuisance:bool=True) -> nib.Nifti1Image:
+def synth_mni(subject: dict, session: dict, nuisance: bool = True) -> nib.Nifti1Image:
     "Render a session on the 1 mm MNI152 grid as a NIfTI image (intensities as rendered, not normalised)."
     a = mni_atlas()
     img, _, _ = synth_volume(subject, session, a['affine'], a['t1'].shape, nuisance)

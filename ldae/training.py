@@ -11,7 +11,15 @@ from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.progress import ProgressCallback
 from fastai.callback.schedule import ParamScheduler, combined_cos
 from fastai.callback.tracker import EarlyStoppingCallback
-from .core import LDAEInputError, LDAETrainingError, save_checkpoint, load_checkpoint, load_state_strict, atomic_save, write_csv
+from ldae.core import (
+    LDAEInputError,
+    LDAETrainingError,
+    save_checkpoint,
+    load_checkpoint,
+    load_state_strict,
+    atomic_save,
+    write_csv,
+)
 
 # %% auto #0
 __all__ = ['rng_state', 'set_rng_state', 'StepCounter', 'NaNGuard', 'TimeBudget', 'EMA', 'Checkpoint', 'SparseEarlyStopping',
@@ -20,173 +28,317 @@ __all__ = ['rng_state', 'set_rng_state', 'StepCounter', 'NaNGuard', 'TimeBudget'
 # %% ../nbs/40_training.ipynb #080c7c31
 def rng_state() -> dict:
     "RNG states of python, numpy and torch (CPU and CUDA) as checkpoint-safe values."
-    s = {'python': list(random.getstate()[1]) + [random.getstate()[2] or 0], 'numpy': np.random.get_state()[1].tolist() + [int(np.random.get_state()[2])],
-         'torch': torch.get_rng_state()}
-    if torch.cuda.is_available(): s['cuda'] = torch.cuda.get_rng_state_all()
+    s = {
+        'python': list(random.getstate()[1]) + [random.getstate()[2] or 0],
+        'numpy': np.random.get_state()[1].tolist() + [int(np.random.get_state()[2])],
+        'torch': torch.get_rng_state(),
+    }
+    if torch.cuda.is_available():
+        s['cuda'] = torch.cuda.get_rng_state_all()
     return s
 
-def set_rng_state(s:dict):
+
+def set_rng_state(s: dict):
     "Restore what `rng_state` saved."
     random.setstate((3, tuple(int(v) for v in s['python'][:-1]), None))
-    st = np.random.get_state(); np.random.set_state((st[0], np.array(s['numpy'][:-1], dtype=np.uint32), int(s['numpy'][-1]), 0, 0.0))
+    st = np.random.get_state()
+    np.random.set_state((st[0], np.array(s['numpy'][:-1], dtype=np.uint32), int(s['numpy'][-1]), 0, 0.0))
     torch.set_rng_state(s['torch'].cpu())
-    if 'cuda' in s and torch.cuda.is_available(): torch.cuda.set_rng_state_all([t.cpu() for t in s['cuda']])
+    if 'cuda' in s and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all([t.cpu() for t in s['cuda']])
+
 
 class StepCounter(Callback):
     "A global optimizer-step counter that survives resume (fastai's `train_iter` restarts at 0 on every fit)."
+
     order = 0
-    def __init__(self, start:int=0): self.start = start
-    def before_fit(self): self.learn.step_count = self.start
-    def after_step(self): self.learn.step_count += 1
+
+    def __init__(self, start: int = 0):
+        self.start = start
+
+    def before_fit(self):
+        self.learn.step_count = self.start
+
+    def after_step(self):
+        self.learn.step_count += 1
+
 
 class NaNGuard(Callback):
     "Stop with a clear message when the loss stops being finite."
+
     order = 5
-    def __init__(self, ckpt_dir=None): self.ckpt_dir = ckpt_dir
+
+    def __init__(self, ckpt_dir=None):
+        self.ckpt_dir = ckpt_dir
+
     def after_loss(self):
         if self.training and not torch.isfinite(self.learn.loss_grad).all():
             last = Path(self.ckpt_dir) / 'last.ckpt' if self.ckpt_dir else None
             keep = f"the last good checkpoint is {last}" if last and last.exists() else "no checkpoint was written yet"
-            raise LDAETrainingError(f"non-finite loss ({float(self.learn.loss_grad)}) at step {getattr(self.learn, 'step_count', self.learn.train_iter)} "
-                                    f"(epoch {self.epoch}); training stopped, {keep}. Lower the learning rate or check the data.")
+            raise LDAETrainingError(
+                f"non-finite loss ({float(self.learn.loss_grad)}) at step {getattr(self.learn, 'step_count', self.learn.train_iter)} "
+                f"(epoch {self.epoch}); training stopped, {keep}. Lower the learning rate or check the data."
+            )
+
 
 class TimeBudget(Callback):
     "Stop after the epoch during which `minutes` have passed (checkpoints of that epoch are written first)."
+
     order = 70
-    def __init__(self, minutes:float|None=None): self.minutes, self.stopping = minutes, False
-    def before_fit(self): self.t0, self.stopping = time.time(), False
-    def after_train(self):   # decided before validation, so a metric computed only on some epochs can see this one is the last
+
+    def __init__(self, minutes: float | None = None):
+        self.minutes, self.stopping = minutes, False
+
+    def before_fit(self):
+        self.t0, self.stopping = time.time(), False
+
+    def after_train(
+        self,
+    ):  # decided before validation, so a metric computed only on some epochs can see this one is the last
         self.stopping = bool(self.minutes) and (time.time() - self.t0) / 60 >= self.minutes
+
     def after_epoch(self):
-        if self.stopping: raise CancelFitException()
+        if self.stopping:
+            raise CancelFitException()
 
 # %% ../nbs/40_training.ipynb #710dc45e
 class EMA(Callback):
     "Exponential moving average of the model's floating-point weights, updated once per optimizer step, used for validation."
-    order = 55   # after the optimizer step callbacks, before Checkpoint
-    def __init__(self, decay:float=0.999, warmup:bool=True, # decay min(decay, (1 + n)/(10 + n)) after n updates
-                 validate:bool=True, # evaluate the validation set with the EMA weights
-                 state:dict|None=None, # `checkpoint_state()` of a previous run (resume)
-                 select=None): # model → the module to average (default: the whole model); frozen parts need no average
-        self.decay, self.warmup, self.validate, self.state, self.model_ema, self.n = float(decay), warmup, validate, state, None, 0
+
+    order = 55  # after the optimizer step callbacks, before Checkpoint
+
+    def __init__(
+        self,
+        decay: float = 0.999,
+        warmup: bool = True,  # decay min(decay, (1 + n)/(10 + n)) after n updates
+        validate: bool = True,  # evaluate the validation set with the EMA weights
+        state: dict | None = None,  # `checkpoint_state()` of a previous run (resume)
+        select=None,
+    ):  # model → the module to average (default: the whole model); frozen parts need no average
+        self.decay, self.warmup, self.validate, self.state, self.model_ema, self.n = (
+            float(decay),
+            warmup,
+            validate,
+            state,
+            None,
+            0,
+        )
         self.select = select or (lambda m: m)
+
     def before_fit(self):
         if self.model_ema is None:
             self.model_ema = copy.deepcopy(self.select(self.learn.model)).eval().requires_grad_(False)
             if self.state:
-                load_state_strict(self.model_ema, self.state['ema'], 'the checkpoint (EMA weights)'); self.n = int(self.state['ema_updates'])
+                load_state_strict(self.model_ema, self.state['ema'], 'the checkpoint (EMA weights)')
+                self.n = int(self.state['ema_updates'])
         self.model_ema.to(next(self.learn.model.parameters()).device)
         # (EMA, model) tensor pairs, built once: state_dict tensors share storage with the parameters and buffers
-        pairs = [(e, p) for e, p in zip(self.model_ema.state_dict().values(), self.select(self.learn.model).state_dict().values()) if e.is_floating_point()]
+        pairs = [
+            (e, p)
+            for e, p in zip(self.model_ema.state_dict().values(), self.select(self.learn.model).state_dict().values())
+            if e.is_floating_point()
+        ]
         self._ema, self._model = [e for e, _ in pairs], [p for _, p in pairs]
+
     @property
-    def current_decay(self) -> float: return min(self.decay, (1 + self.n) / (10 + self.n)) if self.warmup else self.decay
+    def current_decay(self) -> float:
+        return min(self.decay, (1 + self.n) / (10 + self.n)) if self.warmup else self.decay
+
     @torch.no_grad()
     def after_step(self):
-        d = self.current_decay; self.n += 1
+        d = self.current_decay
+        self.n += 1
         torch._foreach_lerp_(self._ema, [q.to(e.dtype) for e, q in zip(self._ema, self._model)], 1 - d)
+
     @torch.no_grad()
     def _swap(self):
-        for e, p in zip(self._ema, self._model): t = p.clone(); p.copy_(e); e.copy_(t)
+        for e, p in zip(self._ema, self._model):
+            t = p.clone()
+            p.copy_(e)
+            e.copy_(t)
+
     def before_validate(self):
-        if self.validate: self._swap()
+        if self.validate:
+            self._swap()
+
     def after_validate(self):
-        if self.validate: self._swap()
-    def checkpoint_state(self) -> dict: return {'ema': self.model_ema.state_dict(), 'ema_updates': self.n}
+        if self.validate:
+            self._swap()
+
+    def checkpoint_state(self) -> dict:
+        return {'ema': self.model_ema.state_dict(), 'ema_updates': self.n}
 
 # %% ../nbs/40_training.ipynb #00089408
 class Checkpoint(Callback):
     "Write last.ckpt every epoch and best.ckpt when `monitor` improves (atomic), with everything `--resume` needs, and history.csv."
-    order = 65   # after Recorder (metrics of the epoch), EMA and EarlyStopping
-    def __init__(self, out_dir, kind:str, # checkpoint kind, e.g. 'ae_training'
-                 model_config:dict, train_config:dict,
-                 monitor:str='valid_loss', # a column of the recorder (see `lower_is_better`)
-                 states=(), # objects with `checkpoint_state() -> dict` (EMA, GAN discriminator, …) saved alongside
-                 ck:dict|None=None, # `load_resume`'s checkpoint: continue its best value, epoch numbering and history
-                 lower_is_better:bool=True, # False for a metric such as SSIM
-                 state_fn=None): # model → the state dict to save (default: the whole model's)
-        self.out, self.kind, self.lower, self.state_fn = Path(out_dir), kind, lower_is_better, state_fn or (lambda m: m.state_dict())
-        self.model_config, self.train_config, self.monitor, self.states = model_config, train_config, monitor, list(states)
+
+    order = 65  # after Recorder (metrics of the epoch), EMA and EarlyStopping
+
+    def __init__(
+        self,
+        out_dir,
+        kind: str,  # checkpoint kind, e.g. 'ae_training'
+        model_config: dict,
+        train_config: dict,
+        monitor: str = 'valid_loss',  # a column of the recorder (see `lower_is_better`)
+        states=(),  # objects with `checkpoint_state() -> dict` (EMA, GAN discriminator, …) saved alongside
+        ck: dict | None = None,  # `load_resume`'s checkpoint: continue its best value, epoch numbering and history
+        lower_is_better: bool = True,  # False for a metric such as SSIM
+        state_fn=None,
+    ):  # model → the state dict to save (default: the whole model's)
+        self.out, self.kind, self.lower, self.state_fn = (
+            Path(out_dir),
+            kind,
+            lower_is_better,
+            state_fn or (lambda m: m.state_dict()),
+        )
+        self.model_config, self.train_config, self.monitor, self.states = (
+            model_config,
+            train_config,
+            monitor,
+            list(states),
+        )
         if ck and ck.get('monitor', monitor) != monitor:
-            raise LDAEInputError(f"--resume: {ck.get('path', 'the checkpoint')} picked its best epoch by {ck['monitor']!r}; this run monitors {monitor!r} "
-                                 "(set the same train.monitor, or start a new run)")
+            raise LDAEInputError(
+                f"--resume: {ck.get('path', 'the checkpoint')} picked its best epoch by {ck['monitor']!r}; this run monitors {monitor!r} "
+                "(set the same train.monitor, or start a new run)"
+            )
         self.best = float(ck['best']) if ck else (math.inf if lower_is_better else -math.inf)
         self.offset, self.history = (int(ck['epoch']) + 1, list(ck['history'])) if ck else (0, [])
         self.trained = False
-    def before_epoch(self): self.trained = False
-    def after_train(self): self.trained = True
+
+    def before_epoch(self):
+        self.trained = False
+
+    def after_train(self):
+        self.trained = True
+
     def after_epoch(self):
-        if not self.trained: return   # `learn.validate()` also runs before/after_epoch (and _fit), but trains nothing: nothing to save
-        names = [n for n in self.recorder.metric_names[1:] if n != 'time']; vals = dict(zip(names, self.recorder.log[1:]))
-        if self.monitor not in vals: raise LDAEInputError(f"Checkpoint: no {self.monitor!r} among the recorded values {names}")
-        v = vals[self.monitor]; epoch = int(self.epoch) + self.offset
-        self.history.append({'epoch': epoch, 'step': int(self.learn.step_count), **{k: float(x) for k, x in vals.items() if x is not None}})
-        if v is None: improved = math.isinf(self.best)   # an epoch without validation (`val_every`): best.ckpt only while none was validated
-        else: v = float(v); improved = v < self.best if self.lower else v > self.best
-        if improved and v is not None: self.best = v
-        extra = dict(opt=self.learn.opt.state_dict(), epoch=epoch, step=int(self.learn.step_count), best=float(self.best),
-                     rng=rng_state(), model_config=self.model_config, history=self.history, monitor=self.monitor)
-        for s in self.states: extra |= s.checkpoint_state()
+        if not self.trained:
+            return  # `learn.validate()` also runs before/after_epoch (and _fit), but trains nothing: nothing to save
+        names = [n for n in self.recorder.metric_names[1:] if n != 'time']
+        vals = dict(zip(names, self.recorder.log[1:]))
+        if self.monitor not in vals:
+            raise LDAEInputError(f"Checkpoint: no {self.monitor!r} among the recorded values {names}")
+        v = vals[self.monitor]
+        epoch = int(self.epoch) + self.offset
+        self.history.append(
+            {
+                'epoch': epoch,
+                'step': int(self.learn.step_count),
+                **{k: float(x) for k, x in vals.items() if x is not None},
+            }
+        )
+        if v is None:
+            improved = math.isinf(
+                self.best
+            )  # an epoch without validation (`val_every`): best.ckpt only while none was validated
+        else:
+            v = float(v)
+            improved = v < self.best if self.lower else v > self.best
+        if improved and v is not None:
+            self.best = v
+        extra = dict(
+            opt=self.learn.opt.state_dict(),
+            epoch=epoch,
+            step=int(self.learn.step_count),
+            best=float(self.best),
+            rng=rng_state(),
+            model_config=self.model_config,
+            history=self.history,
+            monitor=self.monitor,
+        )
+        for s in self.states:
+            extra |= s.checkpoint_state()
         state = self.state_fn(self.learn.model)
-        if improved:   # best first, then last as its copy: whenever last.ckpt says "best so far", best.ckpt exists (a kill between the two writes)
+        if improved:  # best first, then last as its copy: whenever last.ckpt says "best so far", best.ckpt exists (a kill between the two writes)
             best = save_checkpoint(self.out / 'best.ckpt', self.kind, self.train_config, state, **extra)
-            atomic_save(self.out / 'last.ckpt', lambda tmp: shutil.copyfile(best, tmp))          # same bytes, serialised once
-        else: save_checkpoint(self.out / 'last.ckpt', self.kind, self.train_config, state, **extra)
+            atomic_save(self.out / 'last.ckpt', lambda tmp: shutil.copyfile(best, tmp))  # same bytes, serialised once
+        else:
+            save_checkpoint(self.out / 'last.ckpt', self.kind, self.train_config, state, **extra)
         write_csv(self.out / 'history.csv', pd.DataFrame(self.history))
+
 
 class SparseEarlyStopping(EarlyStoppingCallback):
     "fastai's early stopping for a metric that is computed only on some epochs (None on the others, `val_every`): patience counts validated epochs."
-    def after_epoch(self):
-        if self.recorder.values[-1][self.idx] is not None: super().after_epoch()
 
-def load_resume(out_dir, kind:str, model_config:dict, device='cpu') -> dict:
+    def after_epoch(self):
+        if self.recorder.values[-1][self.idx] is not None:
+            super().after_epoch()
+
+
+def load_resume(out_dir, kind: str, model_config: dict, device='cpu') -> dict:
     "The `last.ckpt` of a run folder for `--resume`, checked to belong to a model with `model_config`."
     last = Path(out_dir) / 'last.ckpt'
-    if not last.exists(): raise LDAEInputError(f"--resume: no {last} to resume from")
-    ck = load_checkpoint(last, kind, map_location=device)   # optimizer state lands on the model's device
+    if not last.exists():
+        raise LDAEInputError(f"--resume: no {last} to resume from")
+    ck = load_checkpoint(last, kind, map_location=device)  # optimizer state lands on the model's device
     if ck['model_config'] != model_config:
         raise LDAEInputError(f"--resume: {last} was written with model config {ck['model_config']}, not {model_config}")
     return ck | {'path': last}
 
 # %% ../nbs/40_training.ipynb #995db96a
-def lr_schedule(T:dict, # the config's `train` section: `lr`, `schedule` ('one_cycle' or 'constant')
-                start:int, epochs:int) -> list:
+def lr_schedule(
+    T: dict,  # the config's `train` section: `lr`, `schedule` ('one_cycle' or 'constant')
+    start: int,
+    epochs: int,
+) -> list:
     "The LR (and momentum) schedule of the whole run, restricted to epochs `start`…: resuming keeps the one-cycle shape."
-    if T['schedule'] == 'constant': return []
-    if T['schedule'] != 'one_cycle': raise LDAEInputError(f"train.schedule {T['schedule']!r}: expected 'one_cycle' or 'constant'")
-    lr = float(T['lr']); lr_f = combined_cos(0.25, lr / 25, lr, lr / 1e5); mom_f = combined_cos(0.25, 0.95, 0.85, 0.95)
-    glob = lambda f: (lambda p: f((start + p * (epochs - start)) / epochs))
+    if T['schedule'] == 'constant':
+        return []
+    if T['schedule'] != 'one_cycle':
+        raise LDAEInputError(f"train.schedule {T['schedule']!r}: expected 'one_cycle' or 'constant'")
+    lr = float(T['lr'])
+    lr_f = combined_cos(0.25, lr / 25, lr, lr / 1e5)
+    mom_f = combined_cos(0.25, 0.95, 0.85, 0.95)
+    glob = lambda f: lambda p: f((start + p * (epochs - start)) / epochs)
     return [ParamScheduler({'lr': glob(lr_f), 'mom': glob(mom_f)})]
+
 
 def quiet(learn):
     "No progress bar and no printed table (for `--quiet` and tests)."
     from fastcore.basics import noop
-    if hasattr(learn, 'progress'): learn.remove_cb(ProgressCallback)
+
+    if hasattr(learn, 'progress'):
+        learn.remove_cb(ProgressCallback)
     learn.logger = noop
     return learn
 
 # %% ../nbs/40_training.ipynb #e0250e31
 def apply_precision(learn, device, mode='auto'):
     "Mixed precision on CUDA only: fp16 for 'auto'/'fp16'/True, bf16 for 'bf16'; fp32 on CPU whatever `mode` says."
-    if device.type == 'cuda' and mode in ('auto', 'fp16', True): learn.to_fp16()
-    elif device.type == 'cuda' and mode == 'bf16': learn.to_bf16()
+    if device.type == 'cuda' and mode in ('auto', 'fp16', True):
+        learn.to_fp16()
+    elif device.type == 'cuda' and mode == 'bf16':
+        learn.to_bf16()
     return learn
 
-def fit_resumable(learn, T:dict, # the config's `train` section
-                  ck:dict|None=None, # `load_resume`'s checkpoint, or None for a fresh run
-                  target=None) -> tuple[int, float]:
+
+def fit_resumable(
+    learn,
+    T: dict,  # the config's `train` section
+    ck: dict | None = None,  # `load_resume`'s checkpoint, or None for a fresh run
+    target=None,
+) -> tuple[int, float]:
     "Restore weights (into `target`, default the model), optimizer and RNG from `ck`, fit the remaining epochs; (start epoch, seconds)."
     start = 0
     if ck is not None:
         load_state_strict(target if target is not None else learn.model, ck['state_dict'], str(ck['path']))
-        learn.create_opt(); learn.opt.load_state_dict(ck['opt'])
-        set_rng_state(ck['rng']); start = int(ck['epoch']) + 1
-    t0 = time.time(); epochs = int(T['epochs'])
-    if start < epochs: learn.fit(epochs - start, float(T['lr']), cbs=lr_schedule(T, start, epochs))
+        learn.create_opt()
+        learn.opt.load_state_dict(ck['opt'])
+        set_rng_state(ck['rng'])
+        start = int(ck['epoch']) + 1
+    t0 = time.time()
+    epochs = int(T['epochs'])
+    if start < epochs:
+        learn.fit(epochs - start, float(T['lr']), cbs=lr_schedule(T, start, epochs))
     return start, time.time() - t0
 
-def require_latents(df:pd.DataFrame, csv, ae) -> pd.DataFrame:
+
+def require_latents(df: pd.DataFrame, csv, ae) -> pd.DataFrame:
     "`df` if every row has a cached latent; otherwise an error that says how to make them."
     if 'latent_path' not in df or df['latent_path'].fillna('').astype(str).str.strip().eq('').any():
-        raise LDAEInputError(f"{csv}: rows without latent_path; cache the latents first: ldae save-latents --csv {csv} --ae {ae}")
+        raise LDAEInputError(
+            f"{csv}: rows without latent_path; cache the latents first: ldae save-latents --csv {csv} --ae {ae}"
+        )
     return df

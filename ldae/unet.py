@@ -14,8 +14,11 @@ __all__ = ['UNET_PRESETS', 'timestep_embedding', 'zero_module', 'ResBlock', 'Att
            'build_unet', 'n_params']
 
 # %% ../nbs/30_unet.ipynb #76b54d14
-def timestep_embedding(t:torch.Tensor, # (B,) timesteps (long or float)
-                       dim:int, max_period:float=10000.) -> torch.Tensor:
+def timestep_embedding(
+    t: torch.Tensor,  # (B,) timesteps (long or float)
+    dim: int,
+    max_period: float = 10000.0,
+) -> torch.Tensor:
     "Sinusoidal embedding [cos, sin] of `t`, (B, dim) — guided-diffusion's order and frequencies."
     half = dim // 2
     freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
@@ -23,21 +26,34 @@ def timestep_embedding(t:torch.Tensor, # (B,) timesteps (long or float)
     e = torch.cat([torch.cos(a), torch.sin(a)], -1)
     return F.pad(e, (0, 1)) if dim % 2 else e
 
-def zero_module(m:nn.Module) -> nn.Module:
+
+def zero_module(m: nn.Module) -> nn.Module:
     "Zero all parameters of `m` (residual branches and outputs start as identity / zero)."
-    for p in m.parameters(): nn.init.zeros_(p)
+    for p in m.parameters():
+        nn.init.zeros_(p)
     return m
 
-def _gn(c, groups): return nn.GroupNorm(math.gcd(groups, c), c)
+
+def _gn(c, groups):
+    return nn.GroupNorm(math.gcd(groups, c), c)
 
 # %% ../nbs/30_unet.ipynb #5f8314ca
 class ResBlock(nn.Module):
     "GN–SiLU–conv, AdaGN from the time embedding (and optionally a semantic code), SiLU–dropout–zero conv, plus skip."
-    def __init__(self, cin:int, cout:int, emb_dim:int, dropout:float=0., groups:int=32,
-                 cond_dim:int|None=None, # semantic-code size: adds h = (1 + z_s)·h + z_b after the time AdaGN
-                 updown:str|None=None): # None, 'down' (halve the grid) or 'up' (to the `size` given at call time)
+
+    def __init__(
+        self,
+        cin: int,
+        cout: int,
+        emb_dim: int,
+        dropout: float = 0.0,
+        groups: int = 32,
+        cond_dim: int | None = None,  # semantic-code size: adds h = (1 + z_s)·h + z_b after the time AdaGN
+        updown: str | None = None,
+    ):  # None, 'down' (halve the grid) or 'up' (to the `size` given at call time)
         super().__init__()
-        if updown not in (None, 'down', 'up'): raise LDAEInputError(f"ResBlock updown={updown!r}: expected None, 'down' or 'up'")
+        if updown not in (None, 'down', 'up'):
+            raise LDAEInputError(f"ResBlock updown={updown!r}: expected None, 'down' or 'up'")
         self.updown = updown
         self.norm1, self.conv1 = _gn(cin, groups), nn.Conv3d(cin, cout, 3, padding=1)
         self.emb = nn.Linear(emb_dim, 2 * cout)
@@ -45,32 +61,42 @@ class ResBlock(nn.Module):
         self.norm2, self.drop = _gn(cout, groups), nn.Dropout(dropout)
         self.conv2 = zero_module(nn.Conv3d(cout, cout, 3, padding=1))
         self.skip = nn.Identity() if cin == cout else nn.Conv3d(cin, cout, 1)
+
     def _resample(self, x, size):
-        if self.updown == 'down': return F.avg_pool3d(x, 2, ceil_mode=True)
-        if self.updown == 'up': return F.interpolate(x, size=size, mode='nearest')
+        if self.updown == 'down':
+            return F.avg_pool3d(x, 2, ceil_mode=True)
+        if self.updown == 'up':
+            return F.interpolate(x, size=size, mode='nearest')
         return x
+
     def forward(self, x, emb, cond=None, size=None):
         h = F.silu(self.norm1(x))
-        if self.updown: h, x = self._resample(h, size), self._resample(x, size)
+        if self.updown:
+            h, x = self._resample(h, size), self._resample(x, size)
         h = self.conv1(h)
         s, b = self.emb(F.silu(emb))[..., None, None, None].chunk(2, 1)
         h = self.norm2(h) * (1 + s) + b
         if self.cond is not None:
-            if cond is None: raise LDAEInputError("this ResBlock is conditioned on a semantic code: pass `cond`")
+            if cond is None:
+                raise LDAEInputError("this ResBlock is conditioned on a semantic code: pass `cond`")
             zs, zb = self.cond(F.silu(cond))[..., None, None, None].chunk(2, 1)
             h = (1 + zs) * h + zb
         return self.skip(x) + self.conv2(self.drop(F.silu(h)))
 
+
 class Attention(nn.Module):
     "Self-attention over all voxels (GN, one qkv projection, `heads` heads, zero-initialised output), plus skip."
-    def __init__(self, c:int, heads:int=1, groups:int=32):
+
+    def __init__(self, c: int, heads: int = 1, groups: int = 32):
         super().__init__()
-        if c % heads: raise LDAEInputError(f"Attention: {c} channels cannot be split into {heads} heads")
+        if c % heads:
+            raise LDAEInputError(f"Attention: {c} channels cannot be split into {heads} heads")
         self.heads, self.norm = heads, _gn(c, groups)
         self.qkv, self.proj = nn.Linear(c, 3 * c), zero_module(nn.Linear(c, c))
+
     def forward(self, x, *_, **__):
         B, C = x.shape[:2]
-        h = self.norm(x).flatten(2).transpose(1, 2)                       # (B, N, C)
+        h = self.norm(x).flatten(2).transpose(1, 2)  # (B, N, C)
         q, k, v = self.qkv(h).view(B, -1, 3, self.heads, C // self.heads).permute(2, 0, 3, 1, 4)
         o = F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(B, -1, C)
         return x + self.proj(o).transpose(1, 2).view_as(x)
@@ -79,107 +105,191 @@ class Attention(nn.Module):
 @dataclass
 class Features:
     "What the UNet encoder hands to a decoder: the deepest activation, every skip (shallow → deep) and the time embedding."
+
     h: torch.Tensor
     skips: list
     emb: torch.Tensor
+
 
 def _layout(channels, num_res_blocks):
     "Channels of every skip the encoder stores, in order (stem, level blocks, downsamplers)."
     chans = [channels[0]]
     for l, c in enumerate(channels):
         chans += [c] * num_res_blocks
-        if l < len(channels) - 1: chans.append(c)
+        if l < len(channels) - 1:
+            chans.append(c)
     return chans
+
 
 class UNetDecoder(nn.Module):
     "Middle block + decoder levels (num_res_blocks + 1 blocks each, consuming the skips) + GN–SiLU–zero conv output."
-    def __init__(self, channels, num_res_blocks:int, attention_levels, emb_dim:int, out_channels:int,
-                 num_heads:int=1, dropout:float=0., groups:int=32, cond_dim:int|None=None,
-                 enc_channels=None): # widths of the encoder whose features (h, skips) it reads, if not `channels`
+
+    def __init__(
+        self,
+        channels,
+        num_res_blocks: int,
+        attention_levels,
+        emb_dim: int,
+        out_channels: int,
+        num_heads: int = 1,
+        dropout: float = 0.0,
+        groups: int = 32,
+        cond_dim: int | None = None,
+        enc_channels=None,
+    ):  # widths of the encoder whose features (h, skips) it reads, if not `channels`
         super().__init__()
         R = lambda ci, co, **kw: ResBlock(ci, co, emb_dim, dropout, groups, cond_dim, **kw)
         enc = tuple(enc_channels or channels)
-        if len(enc) != len(channels): raise LDAEInputError(f"UNetDecoder: encoder widths {enc} and decoder widths {tuple(channels)} need the same number of levels")
+        if len(enc) != len(channels):
+            raise LDAEInputError(
+                f"UNetDecoder: encoder widths {enc} and decoder widths {tuple(channels)} need the same number of levels"
+            )
         c = channels[-1]
         self.middle = nn.ModuleList([R(enc[-1], c), Attention(c, num_heads, groups), R(c, c)])
-        skips = _layout(enc, num_res_blocks); self.levels = nn.ModuleList(); ch = c
+        skips = _layout(enc, num_res_blocks)
+        self.levels = nn.ModuleList()
+        ch = c
         for l in reversed(range(len(channels))):
             blocks = nn.ModuleList()
             for i in range(num_res_blocks + 1):
-                b = nn.ModuleList([R(ch + skips.pop(), channels[l])]); ch = channels[l]
-                if attention_levels[l]: b.append(Attention(ch, num_heads, groups))
-                if l > 0 and i == num_res_blocks: b.append(R(ch, ch, updown='up'))
+                b = nn.ModuleList([R(ch + skips.pop(), channels[l])])
+                ch = channels[l]
+                if attention_levels[l]:
+                    b.append(Attention(ch, num_heads, groups))
+                if l > 0 and i == num_res_blocks:
+                    b.append(R(ch, ch, updown='up'))
                 blocks.append(b)
             self.levels.append(blocks)
         self.out = nn.Sequential(_gn(ch, groups), nn.SiLU(), zero_module(nn.Conv3d(ch, out_channels, 3, padding=1)))
-    def forward(self, f:Features, cond=None) -> torch.Tensor:
+
+    def forward(self, f: Features, cond=None) -> torch.Tensor:
         h, skips, emb = f.h, list(f.skips), f.emb
-        for m in self.middle: h = m(h, emb, cond)
+        for m in self.middle:
+            h = m(h, emb, cond)
         for blocks in self.levels:
             for b in blocks:
                 h = torch.cat([h, skips.pop()], 1)
-                for m in b: h = m(h, emb, cond, size=skips[-1].shape[2:] if skips else None)
+                for m in b:
+                    h = m(h, emb, cond, size=skips[-1].shape[2:] if skips else None)
         return self.out(h)
 
 # %% ../nbs/30_unet.ipynb #8b4b441a
 UNET_PRESETS = {
     # the reference's ldae_pretrain UNet: 256/512/768, 2 res blocks, attention at the two lower levels, 1 head, dropout 0.1
-    'paper': dict(in_channels=3, channels=(256, 512, 768), num_res_blocks=2, attention_levels=(False, True, True),
-                  num_heads=1, dropout=0.1, norm_num_groups=32, prediction='eps'),
+    'paper': dict(
+        in_channels=3,
+        channels=(256, 512, 768),
+        num_res_blocks=2,
+        attention_levels=(False, True, True),
+        num_heads=1,
+        dropout=0.1,
+        norm_num_groups=32,
+        prediction='eps',
+    ),
     # for the 8×8×10×8 latents of the cpu autoencoder (timed below); outputs v, see `42_ddpm_learner`
-    'cpu': dict(in_channels=8, channels=(16, 32, 64), num_res_blocks=1, attention_levels=(False, False, True),
-                num_heads=1, dropout=0.0, norm_num_groups=8, prediction='v'),
+    'cpu': dict(
+        in_channels=8,
+        channels=(16, 32, 64),
+        num_res_blocks=1,
+        attention_levels=(False, False, True),
+        num_heads=1,
+        dropout=0.0,
+        norm_num_groups=8,
+        prediction='v',
+    ),
 }
+
 
 class UNet(nn.Module):
     "ε_θ(z_t, t): 3D UNet over latents; `encode` → `Features`, `decode(Features)` → ε̂, `forward` = both."
-    def __init__(self, in_channels:int=3, channels=(256, 512, 768), num_res_blocks:int=2,
-                 attention_levels=(False, True, True), num_heads:int=1, dropout:float=0.1, norm_num_groups:int=32,
-                 out_channels:int|None=None, emb_dim:int|None=None,
-                 prediction:str='eps'): # what the output is: 'eps' (ε itself) or 'v' (ε = √(1−ᾱ)·z + √ᾱ·v, see `ldae.latent_ddpm`)
+
+    def __init__(
+        self,
+        in_channels: int = 3,
+        channels=(256, 512, 768),
+        num_res_blocks: int = 2,
+        attention_levels=(False, True, True),
+        num_heads: int = 1,
+        dropout: float = 0.1,
+        norm_num_groups: int = 32,
+        out_channels: int | None = None,
+        emb_dim: int | None = None,
+        prediction: str = 'eps',
+    ):  # what the output is: 'eps' (ε itself) or 'v' (ε = √(1−ᾱ)·z + √ᾱ·v, see `ldae.latent_ddpm`)
         super().__init__()
-        if prediction not in ('eps', 'v'): raise LDAEInputError(f"UNet prediction={prediction!r}: expected 'eps' or 'v'")
+        if prediction not in ('eps', 'v'):
+            raise LDAEInputError(f"UNet prediction={prediction!r}: expected 'eps' or 'v'")
         channels, attention_levels = tuple(int(c) for c in channels), tuple(bool(a) for a in attention_levels)
         if len(attention_levels) != len(channels):
-            raise LDAEInputError(f"UNet: attention_levels {attention_levels} needs one entry per level of channels {channels}")
-        out_channels = out_channels or in_channels; emb_dim = emb_dim or 4 * channels[0]
-        self.config = dict(in_channels=int(in_channels), channels=list(channels), num_res_blocks=int(num_res_blocks),
-                           attention_levels=list(attention_levels), num_heads=int(num_heads), dropout=float(dropout),
-                           norm_num_groups=int(norm_num_groups), out_channels=int(out_channels), emb_dim=int(emb_dim),
-                           prediction=prediction)
+            raise LDAEInputError(
+                f"UNet: attention_levels {attention_levels} needs one entry per level of channels {channels}"
+            )
+        out_channels = out_channels or in_channels
+        emb_dim = emb_dim or 4 * channels[0]
+        self.config = dict(
+            in_channels=int(in_channels),
+            channels=list(channels),
+            num_res_blocks=int(num_res_blocks),
+            attention_levels=list(attention_levels),
+            num_heads=int(num_heads),
+            dropout=float(dropout),
+            norm_num_groups=int(norm_num_groups),
+            out_channels=int(out_channels),
+            emb_dim=int(emb_dim),
+            prediction=prediction,
+        )
         g, c0 = norm_num_groups, channels[0]
         self.time_embed = nn.Sequential(nn.Linear(c0, emb_dim), nn.SiLU(), nn.Linear(emb_dim, emb_dim))
         self.stem = nn.Conv3d(in_channels, c0, 3, padding=1)
-        self.down = nn.ModuleList(); ch = c0
+        self.down = nn.ModuleList()
+        ch = c0
         for l, c in enumerate(channels):
             for _ in range(num_res_blocks):
-                b = nn.ModuleList([ResBlock(ch, c, emb_dim, dropout, g)]); ch = c
-                if attention_levels[l]: b.append(Attention(ch, num_heads, g))
+                b = nn.ModuleList([ResBlock(ch, c, emb_dim, dropout, g)])
+                ch = c
+                if attention_levels[l]:
+                    b.append(Attention(ch, num_heads, g))
                 self.down.append(b)
-            if l < len(channels) - 1: self.down.append(nn.ModuleList([ResBlock(ch, ch, emb_dim, dropout, g, updown='down')]))
-        self.decoder = UNetDecoder(channels, num_res_blocks, attention_levels, emb_dim, out_channels, num_heads, dropout, g)
-    def encode(self, x:torch.Tensor, t:torch.Tensor) -> Features:
+            if l < len(channels) - 1:
+                self.down.append(nn.ModuleList([ResBlock(ch, ch, emb_dim, dropout, g, updown='down')]))
+        self.decoder = UNetDecoder(
+            channels, num_res_blocks, attention_levels, emb_dim, out_channels, num_heads, dropout, g
+        )
+
+    def encode(self, x: torch.Tensor, t: torch.Tensor) -> Features:
         "Run the encoder half once: deepest activation, all skips and the time embedding."
         if x.ndim != 5 or x.shape[1] != self.config['in_channels']:
-            raise LDAEInputError(f"UNet: input of shape {tuple(x.shape)}; expected (B, {self.config['in_channels']}, D, H, W)")
+            raise LDAEInputError(
+                f"UNet: input of shape {tuple(x.shape)}; expected (B, {self.config['in_channels']}, D, H, W)"
+            )
         t = torch.as_tensor(t, device=x.device)
-        if t.ndim == 0: t = t.expand(x.shape[0])
+        if t.ndim == 0:
+            t = t.expand(x.shape[0])
         emb = self.time_embed(timestep_embedding(t, self.config['channels'][0]).to(x.dtype))
-        h = self.stem(x); skips = [h]
+        h = self.stem(x)
+        skips = [h]
         for b in self.down:
-            for m in b: h = m(h, emb)
+            for m in b:
+                h = m(h, emb)
             skips.append(h)
         return Features(h, skips, emb)
-    def decode(self, f:Features) -> torch.Tensor: return self.decoder(f)
-    def forward(self, x, t): return self.decode(self.encode(x, t))
 
-def build_unet(preset:str|dict='cpu', **overrides) -> UNet:
+    def decode(self, f: Features) -> torch.Tensor:
+        return self.decoder(f)
+
+    def forward(self, x, t):
+        return self.decode(self.encode(x, t))
+
+
+def build_unet(preset: str | dict = 'cpu', **overrides) -> UNet:
     "A `UNet` from a preset name (or a dict of arguments) with keyword overrides."
     if isinstance(preset, str):
-        if preset not in UNET_PRESETS: raise LDAEInputError(f"UNet preset {preset!r}: expected one of {sorted(UNET_PRESETS)}")
+        if preset not in UNET_PRESETS:
+            raise LDAEInputError(f"UNet preset {preset!r}: expected one of {sorted(UNET_PRESETS)}")
         preset = UNET_PRESETS[preset]
     return UNet(**(dict(preset) | overrides))
 
-def n_params(m:nn.Module, trainable:bool=False) -> int:
+
+def n_params(m: nn.Module, trainable: bool = False) -> int:
     "Number of (trainable) parameters."
     return sum(p.numel() for p in m.parameters() if p.requires_grad or not trainable)

@@ -18,21 +18,31 @@ def as_volume(v) -> np.ndarray:
     "Any volume-like input → float32 numpy (D, H, W)."
     if isinstance(v, (str, Path)):
         import nibabel as nib
+
         v = nib.load(str(v))
-    if hasattr(v, 'get_fdata'): v = v.get_fdata(dtype=np.float32)
-    if torch.is_tensor(v): v = v.detach().float().cpu().numpy()
+    if hasattr(v, 'get_fdata'):
+        v = v.get_fdata(dtype=np.float32)
+    if torch.is_tensor(v):
+        v = v.detach().float().cpu().numpy()
     v = np.asarray(v, dtype=np.float32)
-    while v.ndim > 3 and v.shape[0] == 1: v = v[0]
-    if v.ndim == 4 and v.shape[-1] == 1: v = v[..., 0]
-    if v.ndim != 3: raise LDAEInputError(f"expected a 3D volume (D, H, W) or (1, D, H, W); got shape {v.shape}")
+    while v.ndim > 3 and v.shape[0] == 1:
+        v = v[0]
+    if v.ndim == 4 and v.shape[-1] == 1:
+        v = v[..., 0]
+    if v.ndim != 3:
+        raise LDAEInputError(f"expected a 3D volume (D, H, W) or (1, D, H, W); got shape {v.shape}")
     return v
+
 
 PLANES = ('sagittal', 'coronal', 'axial')
 
-def get_slice(v:np.ndarray, plane:str='axial', pos:float|int=0.5) -> np.ndarray:
+
+def get_slice(v: np.ndarray, plane: str = 'axial', pos: float | int = 0.5) -> np.ndarray:
     "2D slice for display (rows = up): `pos` is a fraction of the axis (float) or an index (int)."
-    if plane not in PLANES: raise LDAEInputError(f"plane {plane!r}: expected one of {PLANES}")
-    ax = PLANES.index(plane); n = v.shape[ax]
+    if plane not in PLANES:
+        raise LDAEInputError(f"plane {plane!r}: expected one of {PLANES}")
+    ax = PLANES.index(plane)
+    n = v.shape[ax]
     i = int(pos) if isinstance(pos, (int, np.integer)) else int(round(pos * (n - 1)))
     i = min(max(i, 0), n - 1)
     s = np.take(v, i, axis=ax)
@@ -40,63 +50,99 @@ def get_slice(v:np.ndarray, plane:str='axial', pos:float|int=0.5) -> np.ndarray:
 
 # %% ../nbs/03_viz.ipynb #d3cde3db
 def _auto_range(v, vmin, vmax):
-    if vmin is None: vmin = float(np.percentile(v, 0.5)) if v.min() < 0 else float(v.min())
-    if vmax is None: vmax = float(np.percentile(v, 99.9))
+    if vmin is None:
+        vmin = float(np.percentile(v, 0.5)) if v.min() < 0 else float(v.min())
+    if vmax is None:
+        vmax = float(np.percentile(v, 99.9))
     return vmin, vmax if vmax > vmin else vmin + 1
 
-def orthoslices(v, # a volume (see `as_volume`)
-                pos=(0.5, 0.45, 0.45), # slice position per plane (sagittal, coronal, axial): fractions or indices
-                axs=None, title:str|None=None, cmap='gray', vmin=None, vmax=None, size:float=2.6):
+
+def orthoslices(
+    v,  # a volume (see `as_volume`)
+    pos=(0.5, 0.45, 0.45),  # slice position per plane (sagittal, coronal, axial): fractions or indices
+    axs=None,
+    title: str | None = None,
+    cmap='gray',
+    vmin=None,
+    vmax=None,
+    size: float = 2.6,
+):
     "Sagittal, coronal and axial slices of a volume in one row; returns the figure."
-    v = as_volume(v); vmin, vmax = _auto_range(v, vmin, vmax)
-    if axs is None: fig, axs = plt.subplots(1, 3, figsize=(3 * size, size))
+    v = as_volume(v)
+    vmin, vmax = _auto_range(v, vmin, vmax)
+    if axs is None:
+        fig, axs = plt.subplots(1, 3, figsize=(3 * size, size))
     fig = axs[0].figure
     for a, plane, p in zip(axs, PLANES, pos):
-        a.imshow(get_slice(v, plane, p), cmap=cmap, vmin=vmin, vmax=vmax, interpolation='nearest'); a.axis('off')
-    if title: axs[0].set_title(title, loc='left', fontsize=9)
+        a.imshow(get_slice(v, plane, p), cmap=cmap, vmin=vmin, vmax=vmax, interpolation='nearest')
+        a.axis('off')
+    if title:
+        axs[0].set_title(title, loc='left', fontsize=9)
     return fig
 
 # %% ../nbs/03_viz.ipynb #8e9f84ae
-def montage(v, plane:str='axial', n:int=12, ncols:int=6, lo:float=0.15, hi:float=0.85, cmap='gray', vmin=None, vmax=None, size:float=1.6):
+def montage(
+    v,
+    plane: str = 'axial',
+    n: int = 12,
+    ncols: int = 6,
+    lo: float = 0.15,
+    hi: float = 0.85,
+    cmap='gray',
+    vmin=None,
+    vmax=None,
+    size: float = 1.6,
+):
     "`n` evenly spaced slices of one plane between fractions `lo` and `hi` of the axis."
-    v = as_volume(v); vmin, vmax = _auto_range(v, vmin, vmax)
-    nrows = int(np.ceil(n / ncols)); fig, axs = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * 1.15), squeeze=False)
+    v = as_volume(v)
+    vmin, vmax = _auto_range(v, vmin, vmax)
+    nrows = int(np.ceil(n / ncols))
+    fig, axs = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * 1.15), squeeze=False)
     for k, a in enumerate(axs.flat):
         a.axis('off')
         if k < n:
             f = lo + (hi - lo) * k / max(n - 1, 1)
             a.imshow(get_slice(v, plane, f), cmap=cmap, vmin=vmin, vmax=vmax, interpolation='nearest')
             a.set_title(f'{f:.2f}', fontsize=7)
-    fig.tight_layout(); return fig
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/03_viz.ipynb #1b8b18df
-def compare(vols, titles=None, pos=(0.5, 0.45, 0.45), cmap='gray', vmin=None, vmax=None, size:float=2.2):
+def compare(vols, titles=None, pos=(0.5, 0.45, 0.45), cmap='gray', vmin=None, vmax=None, size: float = 2.2):
     "Several volumes in rows (sagittal, coronal, axial), on one intensity scale."
     vols = [as_volume(v) for v in vols]
     vmin, vmax = _auto_range(np.concatenate([v.ravel() for v in vols]), vmin, vmax)
     fig, axs = plt.subplots(len(vols), 3, figsize=(3 * size, size * len(vols)), squeeze=False)
     for r, v in enumerate(vols):
         orthoslices(v, pos, axs=axs[r], cmap=cmap, vmin=vmin, vmax=vmax)
-        if titles is not None: axs[r, 0].set_title(str(titles[r]), loc='left', fontsize=9)
-    fig.tight_layout(); return fig
+        if titles is not None:
+            axs[r, 0].set_title(str(titles[r]), loc='left', fontsize=9)
+    fig.tight_layout()
+    return fig
 
-def diff_map(a, b, titles=('a', 'b'), pos=(0.5, 0.45, 0.45), limit:float|None=None, size:float=2.2):
+
+def diff_map(a, b, titles=('a', 'b'), pos=(0.5, 0.45, 0.45), limit: float | None = None, size: float = 2.2):
     "Rows: `a`, `b` and the signed difference `b - a` (diverging colours, symmetric range `limit`)."
     a, b = as_volume(a), as_volume(b)
-    if a.shape != b.shape: raise LDAEInputError(f"diff_map: shapes differ, {a.shape} vs {b.shape}")
-    d = b - a; limit = limit or max(float(np.percentile(np.abs(d), 99.5)), 1e-6)
+    if a.shape != b.shape:
+        raise LDAEInputError(f"diff_map: shapes differ, {a.shape} vs {b.shape}")
+    d = b - a
+    limit = limit or max(float(np.percentile(np.abs(d), 99.5)), 1e-6)
     fig, axs = plt.subplots(3, 3, figsize=(3 * size + 0.6, 3 * size))
     vmin, vmax = _auto_range(np.concatenate([a.ravel(), b.ravel()]), None, None)
     orthoslices(a, pos, axs=axs[0], vmin=vmin, vmax=vmax, title=titles[0])
     orthoslices(b, pos, axs=axs[1], vmin=vmin, vmax=vmax, title=titles[1])
     for ax, plane, p in zip(axs[2], PLANES, pos):
-        im = ax.imshow(get_slice(d, plane, p), cmap='RdBu_r', vmin=-limit, vmax=limit, interpolation='nearest'); ax.axis('off')
+        im = ax.imshow(get_slice(d, plane, p), cmap='RdBu_r', vmin=-limit, vmax=limit, interpolation='nearest')
+        ax.axis('off')
     axs[2, 0].set_title(f'{titles[1]} − {titles[0]}', loc='left', fontsize=9)
     fig.colorbar(im, ax=list(axs[2]), fraction=0.02, pad=0.01)
     return fig
 
 # %% ../nbs/03_viz.ipynb #98005063
-def strip(vols, titles=None, plane:str='axial', pos=0.45, cmap='gray', vmin=None, vmax=None, size:float=1.8, rows=None):
+def strip(
+    vols, titles=None, plane: str = 'axial', pos=0.45, cmap='gray', vmin=None, vmax=None, size: float = 1.8, rows=None
+):
     "One slice of each volume of a sequence in a row (or several `rows` of planes, e.g. ('axial', 'coronal'))."
     vols = [as_volume(v) for v in vols]
     vmin, vmax = _auto_range(np.concatenate([v.ravel() for v in vols]), vmin, vmax)
@@ -104,23 +150,33 @@ def strip(vols, titles=None, plane:str='axial', pos=0.45, cmap='gray', vmin=None
     fig, axs = plt.subplots(len(planes), len(vols), figsize=(size * len(vols), size * len(planes) * 1.1), squeeze=False)
     for r, pl in enumerate(planes):
         for c, v in enumerate(vols):
-            axs[r, c].imshow(get_slice(v, pl, pos), cmap=cmap, vmin=vmin, vmax=vmax, interpolation='nearest'); axs[r, c].axis('off')
-            if r == 0 and titles is not None: axs[r, c].set_title(str(titles[c]), fontsize=8)
-    fig.tight_layout(); return fig
+            axs[r, c].imshow(get_slice(v, pl, pos), cmap=cmap, vmin=vmin, vmax=vmax, interpolation='nearest')
+            axs[r, c].axis('off')
+            if r == 0 and titles is not None:
+                axs[r, c].set_title(str(titles[c]), fontsize=8)
+    fig.tight_layout()
+    return fig
 
-def animate(vols, path=None, titles=None, plane:str='axial', pos=0.45, fps:int=4, size:float=3.0):
+
+def animate(vols, path=None, titles=None, plane: str = 'axial', pos=0.45, fps: int = 4, size: float = 3.0):
     "Animate a sequence of volumes (one plane): writes a GIF to `path` if given (returns the path), else returns HTML."
     vols = [as_volume(v) for v in vols]
     vmin, vmax = _auto_range(np.concatenate([v.ravel() for v in vols]), None, None)
-    fig, ax = plt.subplots(figsize=(size, size * 1.15)); ax.axis('off')
+    fig, ax = plt.subplots(figsize=(size, size * 1.15))
+    ax.axis('off')
     im = ax.imshow(get_slice(vols[0], plane, pos), cmap='gray', vmin=vmin, vmax=vmax, interpolation='nearest')
     ttl = ax.set_title(str(titles[0]) if titles else '', fontsize=9)
+
     def upd(k):
         im.set_data(get_slice(vols[k], plane, pos))
-        if titles: ttl.set_text(str(titles[k]))
+        if titles:
+            ttl.set_text(str(titles[k]))
         return im, ttl
+
     anim = animation.FuncAnimation(fig, upd, frames=len(vols), interval=1000 // fps, blit=False)
     plt.close(fig)
-    if path is None: return anim.to_jshtml()
+    if path is None:
+        return anim.to_jshtml()
     from ldae.core import atomic_save
+
     return atomic_save(path, lambda tmp: anim.save(tmp, writer=animation.PillowWriter(fps=fps)), suffix='.gif')

@@ -1,4 +1,5 @@
 "Stage 1 end to end through the command line: fit, resume after a kill, save-latents, and the errors of §8."
+
 import json, os, signal, subprocess, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -10,69 +11,157 @@ from ldae.core import load_checkpoint
 
 FAST = ['data.batch_size=4', 'data.val=0.2', 'data.test=0.2']
 
+
 @pytest.fixture(scope='module')
 def trained(small_cohort, tmp_path_factory):
     out = tmp_path_factory.mktemp('ae')
-    r = ldae_cmd('fit', '--config', 'aekl', '--csv', small_cohort / 'cohort.csv', '--out', out, '--quiet', 'train.epochs=2', *FAST, check=True)
+    r = ldae_cmd(
+        'fit',
+        '--config',
+        'aekl',
+        '--csv',
+        small_cohort / 'cohort.csv',
+        '--out',
+        out,
+        '--quiet',
+        'train.epochs=2',
+        *FAST,
+        check=True,
+    )
     assert 'held-out SSIM' in r.stdout
     return out
+
 
 def test_fit_writes_artefacts(trained):
     s = json.loads((trained / 'summary.json').read_text())
     assert 0 < s['test']['ssim'] <= 1 and s['test']['lpips'] is None and s['scale_factor'] > 0
-    h = pd.read_csv(trained / 'history.csv'); assert list(h.epoch) == [0, 1]
-    for f in ['ae.ckpt', 'best.ckpt', 'last.ckpt']: assert (trained / f).is_file()
+    h = pd.read_csv(trained / 'history.csv')
+    assert list(h.epoch) == [0, 1]
+    for f in ['ae.ckpt', 'best.ckpt', 'last.ckpt']:
+        assert (trained / f).is_file()
     ae = load_autoencoder(trained / 'ae.ckpt')
     assert ae.input_shape == (32, 40, 32) and abs(float(ae.scale_factor) - s['scale_factor']) < 1e-6
+
 
 def test_resume_after_kill_continues_from_last_step(small_cohort, tmp_path):
     out = tmp_path / 'run'
     exe = Path(sys.executable).parent / 'ldae'
-    p = subprocess.Popen([str(exe), 'fit', '--config', 'aekl', '--csv', str(small_cohort / 'cohort.csv'), '--out', str(out), '--quiet',
-                          'train.epochs=6', *FAST], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = subprocess.Popen(
+        [
+            str(exe),
+            'fit',
+            '--config',
+            'aekl',
+            '--csv',
+            str(small_cohort / 'cohort.csv'),
+            '--out',
+            str(out),
+            '--quiet',
+            'train.epochs=6',
+            *FAST,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     t0 = time.time()
-    while time.time() - t0 < 300 and not (out / 'last.ckpt').exists(): time.sleep(0.2)
-    p.send_signal(signal.SIGKILL); p.wait()
+    while time.time() - t0 < 300 and not (out / 'last.ckpt').exists():
+        time.sleep(0.2)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
     ck = load_checkpoint(out / 'last.ckpt', 'ae_training')
     done_epoch, done_step = int(ck['epoch']), int(ck['step'])
     assert done_epoch < 5
-    r = ldae_cmd('fit', '--config', 'aekl', '--csv', small_cohort / 'cohort.csv', '--out', out, '--quiet', '--resume', 'train.epochs=6', *FAST, check=True)
+    r = ldae_cmd(
+        'fit',
+        '--config',
+        'aekl',
+        '--csv',
+        small_cohort / 'cohort.csv',
+        '--out',
+        out,
+        '--quiet',
+        '--resume',
+        'train.epochs=6',
+        *FAST,
+        check=True,
+    )
     h = pd.read_csv(out / 'history.csv')
-    assert list(h.epoch) == list(range(6))                     # no epoch lost, none repeated
+    assert list(h.epoch) == list(range(6))  # no epoch lost, none repeated
     steps_per_epoch = done_step // (done_epoch + 1)
-    assert list(h.step) == [steps_per_epoch * (e + 1) for e in range(6)]   # the step counter continued
-    s = json.loads((out / 'summary.json').read_text()); assert s['resumed_from_epoch'] == done_epoch + 1
+    assert list(h.step) == [steps_per_epoch * (e + 1) for e in range(6)]  # the step counter continued
+    s = json.loads((out / 'summary.json').read_text())
+    assert s['resumed_from_epoch'] == done_epoch + 1
+
 
 def test_resume_without_checkpoint_is_an_error(small_cohort, tmp_path):
-    r = ldae_cmd('fit', '--config', 'aekl', '--csv', small_cohort / 'cohort.csv', '--out', tmp_path / 'none', '--resume', '--quiet')
+    r = ldae_cmd(
+        'fit',
+        '--config',
+        'aekl',
+        '--csv',
+        small_cohort / 'cohort.csv',
+        '--out',
+        tmp_path / 'none',
+        '--resume',
+        '--quiet',
+    )
     assert r.returncode == 2 and 'no ' in r.stderr and 'last.ckpt' in r.stderr
 
+
 def test_unknown_config_key_is_an_error(small_cohort, tmp_path):
-    r = ldae_cmd('fit', '--config', 'aekl', '--csv', small_cohort / 'cohort.csv', '--out', tmp_path / 'x', 'train.epoch=3')
+    r = ldae_cmd(
+        'fit', '--config', 'aekl', '--csv', small_cohort / 'cohort.csv', '--out', tmp_path / 'x', 'train.epoch=3'
+    )
     assert r.returncode == 2 and "unknown config key 'train.epoch'" in r.stderr
+
 
 def test_save_latents(trained, small_cohort, tmp_path):
     import shutil
-    c = tmp_path / 'c'; shutil.copytree(small_cohort, c)
+
+    c = tmp_path / 'c'
+    shutil.copytree(small_cohort, c)
     before = (c / 'cohort.csv').read_bytes()
-    r = ldae_cmd('save-latents', '--csv', c / 'cohort.csv', '--ae', trained / 'ae.ckpt', '--batch-size', 1, '--quiet', check=True)
+    r = ldae_cmd(
+        'save-latents', '--csv', c / 'cohort.csv', '--ae', trained / 'ae.ckpt', '--batch-size', 1, '--quiet', check=True
+    )
     assert (c / 'cohort.csv').read_bytes() == before
     new = read_cohort(c / 'cohort_with_compressed_latent.csv')
     assert (new.latent_path != '').all() and list(new.path) == list(pd.read_csv(c / 'cohort.csv').path)
     ae = load_autoencoder(trained / 'ae.ckpt')
     z = load_latent(new._latent.iloc[2], (8, 8, 10, 8))
-    with torch.no_grad(): mu = ae.encode(load_volume(new._path.iloc[2], (32, 40, 32)).as_tensor()[None])[0][0]
+    with torch.no_grad():
+        mu = ae.encode(load_volume(new._path.iloc[2], (32, 40, 32)).as_tensor()[None])[0][0]
     assert torch.equal(z, mu)
     assert np.load(new._latent.iloc[2])['std'].shape == (8, 8, 10, 8)
 
+
 def test_bad_checkpoints(trained, small_cohort, tmp_path):
     (tmp_path / 'corrupt.ckpt').write_bytes(b'\x00' * 100)
-    r = ldae_cmd('save-latents', '--csv', small_cohort / 'cohort.csv', '--ae', tmp_path / 'corrupt.ckpt', '--out', tmp_path / 'l', '--quiet')
+    r = ldae_cmd(
+        'save-latents',
+        '--csv',
+        small_cohort / 'cohort.csv',
+        '--ae',
+        tmp_path / 'corrupt.ckpt',
+        '--out',
+        tmp_path / 'l',
+        '--quiet',
+    )
     assert r.returncode == 2 and 'cannot be read as an ldae checkpoint' in r.stderr
     r = ldae_cmd('save-latents', '--csv', small_cohort / 'cohort.csv', '--ae', tmp_path / 'missing.ckpt', '--quiet')
     assert r.returncode == 2 and 'checkpoint not found' in r.stderr
     # a checkpoint of another architecture under the autoencoder kind
-    ck = torch.load(trained / 'ae.ckpt', weights_only=True); ck['config']['channels'] = [8, 16, 16]
+    ck = torch.load(trained / 'ae.ckpt', weights_only=True)
+    ck['config']['channels'] = [8, 16, 16]
     torch.save(ck, tmp_path / 'other.ckpt')
-    r = ldae_cmd('save-latents', '--csv', small_cohort / 'cohort.csv', '--ae', tmp_path / 'other.ckpt', '--out', tmp_path / 'l', '--quiet')
+    r = ldae_cmd(
+        'save-latents',
+        '--csv',
+        small_cohort / 'cohort.csv',
+        '--ae',
+        tmp_path / 'other.ckpt',
+        '--out',
+        tmp_path / 'l',
+        '--quiet',
+    )
     assert r.returncode == 2 and 'weights do not fit this model' in r.stderr

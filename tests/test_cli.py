@@ -1,4 +1,5 @@
 "The `ldae` command: help, synth (determinism, reload through ldae.data), demo (report + metrics contract), errors."
+
 import json, hashlib
 from pathlib import Path
 import numpy as np, pandas as pd, nibabel as nib
@@ -6,30 +7,78 @@ import pytest
 from conftest import ldae_cmd
 from ldae.data import cohort_splits, read_cohort, VolumeDataset, cohort_dls
 
+
 def test_help_lists_commands():
-    r = ldae_cmd('--help'); assert r.returncode == 0
-    for c in ['synth', 'demo']: assert c in r.stdout
-    r = ldae_cmd('synth', '--help'); assert r.returncode == 0 and '--n-subjects' in r.stdout and '--seed' in r.stdout and '--device' in r.stdout
+    r = ldae_cmd('--help')
+    assert r.returncode == 0
+    for c in ['synth', 'demo']:
+        assert c in r.stdout
+    r = ldae_cmd('synth', '--help')
+    assert r.returncode == 0 and '--n-subjects' in r.stdout and '--seed' in r.stdout and '--device' in r.stdout
+
 
 def test_no_command_is_an_error():
     assert ldae_cmd().returncode != 0
 
+
 def _digest(folder):
     h = hashlib.sha256()
     for p in sorted(Path(folder).rglob('*.nii.gz')):
-        h.update(str(p.relative_to(folder)).encode()); h.update(nib.load(p).get_fdata(dtype=np.float32).tobytes())
+        h.update(str(p.relative_to(folder)).encode())
+        h.update(nib.load(p).get_fdata(dtype=np.float32).tobytes())
     return h.hexdigest()
 
+
 def test_synth_is_deterministic(small_cohort, tmp_path):
-    ldae_cmd('synth', '--out', tmp_path / 'again', '--n-subjects', 6, '--shape', 32, 40, 32, '--seed', 3, '--quiet', check=True)
+    ldae_cmd(
+        'synth',
+        '--out',
+        tmp_path / 'again',
+        '--n-subjects',
+        6,
+        '--shape',
+        32,
+        40,
+        32,
+        '--seed',
+        3,
+        '--quiet',
+        check=True,
+    )
     assert (small_cohort / 'cohort.csv').read_bytes() == (tmp_path / 'again' / 'cohort.csv').read_bytes()
     assert _digest(small_cohort) == _digest(tmp_path / 'again')
-    ldae_cmd('synth', '--out', tmp_path / 'other', '--n-subjects', 6, '--shape', 32, 40, 32, '--seed', 4, '--quiet', check=True)
+    ldae_cmd(
+        'synth',
+        '--out',
+        tmp_path / 'other',
+        '--n-subjects',
+        6,
+        '--shape',
+        32,
+        40,
+        32,
+        '--seed',
+        4,
+        '--quiet',
+        check=True,
+    )
     assert _digest(small_cohort) != _digest(tmp_path / 'other')
+
 
 def test_synth_cohort_layout_and_reload(small_cohort):
     df = pd.read_csv(small_cohort / 'cohort.csv')
-    assert list(df.columns) == ['subject', 'path', 'diagnosis', 'session', 'age', 'latent_path', 'severity', 'ventricle_ml', 'hippocampus_ml', 'split']
+    assert list(df.columns) == [
+        'subject',
+        'path',
+        'diagnosis',
+        'session',
+        'age',
+        'latent_path',
+        'severity',
+        'ventricle_ml',
+        'hippocampus_ml',
+        'split',
+    ]
     assert df.path.str.match(r'sub-\d{4}/ses-M\d{2}/anat/sub-\d{4}_ses-M\d{2}_T1w\.nii\.gz').all()
     assert df.groupby('subject').split.nunique().max() == 1
     img = nib.load(small_cohort / df.path[0])
@@ -43,31 +92,70 @@ def test_synth_cohort_layout_and_reload(small_cohort):
     xb, _ = cohort_dls(d, 'volume', bs=2, shape=(32, 40, 32), target='self').one_batch()
     assert xb.shape == (2, 1, 32, 40, 32)
 
-@pytest.mark.parametrize('args,msg', [
-    (['--n-subjects', '0'], 'n_subjects=0'),
-    (['--shape', '32', '40', '4'], 'shape'),
-    (['--sessions', '-6'], 'sessions'),
-    (['--device', 'tpu'], "'tpu'"),
-])
+
+@pytest.mark.parametrize(
+    'args,msg',
+    [
+        (['--n-subjects', '0'], 'n_subjects=0'),
+        (['--shape', '32', '40', '4'], 'shape'),
+        (['--sessions', '-6'], 'sessions'),
+        (['--device', 'tpu'], "'tpu'"),
+    ],
+)
 def test_synth_bad_arguments(tmp_path, args, msg):
     r = ldae_cmd('synth', '--out', tmp_path / 'x', '--quiet', *args)
     assert r.returncode == 2 and msg in r.stderr and 'Traceback' not in r.stderr
 
+
 def test_demo_writes_report_and_metrics_contract(tmp_path):
-    r = ldae_cmd('demo', '--out', tmp_path / 'demo', '--n-subjects', 10, '--ae-epochs', 1, '--ddpm-epochs', 1, '--ldae-epochs', 1, '--quiet', check=True)
+    r = ldae_cmd(
+        'demo',
+        '--out',
+        tmp_path / 'demo',
+        '--n-subjects',
+        10,
+        '--ae-epochs',
+        1,
+        '--ddpm-epochs',
+        1,
+        '--ldae-epochs',
+        1,
+        '--quiet',
+        check=True,
+    )
     out = tmp_path / 'demo'
-    m = json.loads((out / 'metrics.json').read_text(), parse_constant=lambda c: pytest.fail(f'metrics.json holds {c}: not valid JSON (null expected)'))
-    for k in ['cohort', 'ae', 'lddim', 'ldae', 'probe', 'manipulation', 'interpolation', 'timing', 'versions']: assert k in m
+    m = json.loads(
+        (out / 'metrics.json').read_text(),
+        parse_constant=lambda c: pytest.fail(f'metrics.json holds {c}: not valid JSON (null expected)'),
+    )
+    for k in ['cohort', 'ae', 'lddim', 'ldae', 'probe', 'manipulation', 'interpolation', 'timing', 'versions']:
+        assert k in m
     assert m['cohort']['n_subjects'] == 10 and m['cohort']['shape'] == [32, 40, 32]
     assert m['cohort']['n_scans'] == len(pd.read_csv(out / 'cohort' / 'cohort.csv'))
     # stages that do not exist yet are null, never a number
-    assert 0 < m['ae']['ssim'] <= 1 and m['ae']['lpips'] is None and all(0 < m['lddim']['ssim'][s] <= 1 for s in ['10', '20', '50', '100'])
-    assert all(0 < m['ldae']['ssim_encoded'][s] <= 1 for s in ['10', '20', '50', '100']) and 0 < m['ldae']['ssim_ysem_only'] <= 1
-    assert m['ldae']['ventricle_spread_ml'] > 0 and (m['ldae']['ventricle_err_ml_ysem_only'] or 0) >= 0   # None when no 1-epoch decode is T1-like
+    assert (
+        0 < m['ae']['ssim'] <= 1
+        and m['ae']['lpips'] is None
+        and all(0 < m['lddim']['ssim'][s] <= 1 for s in ['10', '20', '50', '100'])
+    )
+    assert (
+        all(0 < m['ldae']['ssim_encoded'][s] <= 1 for s in ['10', '20', '50', '100'])
+        and 0 < m['ldae']['ssim_ysem_only'] <= 1
+    )
+    assert (
+        m['ldae']['ventricle_spread_ml'] > 0 and (m['ldae']['ventricle_err_ml_ysem_only'] or 0) >= 0
+    )  # None when no 1-epoch decode is T1-like
     assert m['probe']['ad_cn_auc'] is None and m['versions']['torch']
     md = (out / 'report.md').read_text()
     assert 'Cohort (SynthAD)' in md and 'Pearson r' in md
-    for fig in ['cohort_examples', 'cohort_volumes', 'ddpm_samples', 'lddim_reconstruction', 'ldae_reconstruction', 'ldae_slice_attention']:
+    for fig in [
+        'cohort_examples',
+        'cohort_volumes',
+        'ddpm_samples',
+        'lddim_reconstruction',
+        'ldae_reconstruction',
+        'ldae_slice_attention',
+    ]:
         assert (out / 'figures' / f'{fig}.png').stat().st_size > 10_000 and f'figures/{fig}.png' in md
     html = (out / 'report.html').read_text()
     assert '<table>' in html and '<img' in html

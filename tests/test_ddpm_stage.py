@@ -1,4 +1,5 @@
 "Stage 2 end to end through the command line: fit the latent DDPM, resume after a kill, generation, and its errors."
+
 import json, signal, subprocess, sys, time
 from pathlib import Path
 import pandas as pd, torch
@@ -9,15 +10,33 @@ from ldae.latent_ddpm import load_ddpm
 
 FAST = ['data.batch_size=4', 'data.val=0.2', 'data.test=0.2', 'train.preview_every=1']
 
+
 @pytest.fixture(scope='module')
 def run(small_latents, tmp_path_factory):
-    ae, csv = small_latents; out = tmp_path_factory.mktemp('ddpm')
-    r = ldae_cmd('fit', '--config', 'ldae_pretrain', '--csv', csv, '--ae', ae, '--out', out, '--quiet', 'train.epochs=2', *FAST, check=True)
+    ae, csv = small_latents
+    out = tmp_path_factory.mktemp('ddpm')
+    r = ldae_cmd(
+        'fit',
+        '--config',
+        'ldae_pretrain',
+        '--csv',
+        csv,
+        '--ae',
+        ae,
+        '--out',
+        out,
+        '--quiet',
+        'train.epochs=2',
+        *FAST,
+        check=True,
+    )
     assert 'latent DDPM' in r.stdout and 'ddpm.ckpt' in r.stdout
     return out
 
+
 def test_fit_ddpm_writes_a_usable_model(small_latents, run):
-    ae, csv = small_latents; out = run
+    ae, csv = small_latents
+    out = run
     s = json.loads((out / 'summary.json').read_text())
     assert s['steps'] > 0 and s['latent_shape'] == [8, 8, 10, 8] and s['best_valid_loss'] < 1.5
     assert list(pd.read_csv(out / 'history.csv').epoch) == [0, 1]
@@ -25,60 +44,131 @@ def test_fit_ddpm_writes_a_usable_model(small_latents, run):
     ld = load_ddpm(out / 'ddpm.ckpt', ae=ae)
     x = ld.generate(2, S=5, seed=0)
     assert x.shape == (2, 1, 32, 40, 32) and torch.isfinite(x).all()
-    assert torch.equal(x, ld.generate(2, S=5, seed=0))                    # same seed, same samples
+    assert torch.equal(x, ld.generate(2, S=5, seed=0))  # same seed, same samples
+
 
 def test_resume_after_kill_continues_step_and_ema(small_latents, tmp_path):
-    ae, csv = small_latents; out = tmp_path / 'run'
+    ae, csv = small_latents
+    out = tmp_path / 'run'
     exe = Path(sys.executable).parent / 'ldae'
-    args = ['fit', '--config', 'ldae_pretrain', '--csv', str(csv), '--ae', str(ae), '--out', str(out), '--quiet', 'train.epochs=12', *FAST[:3]]
+    args = [
+        'fit',
+        '--config',
+        'ldae_pretrain',
+        '--csv',
+        str(csv),
+        '--ae',
+        str(ae),
+        '--out',
+        str(out),
+        '--quiet',
+        'train.epochs=12',
+        *FAST[:3],
+    ]
     p = subprocess.Popen([str(exe), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     t0 = time.time()
-    while time.time() - t0 < 300 and not (out / 'last.ckpt').exists(): time.sleep(0.1)
-    p.send_signal(signal.SIGKILL); p.wait()
-    ck = load_checkpoint(out / 'last.ckpt', 'ddpm_training'); done = int(ck['epoch'])
+    while time.time() - t0 < 300 and not (out / 'last.ckpt').exists():
+        time.sleep(0.1)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    ck = load_checkpoint(out / 'last.ckpt', 'ddpm_training')
+    done = int(ck['epoch'])
     assert done < 11 and ck['ema_updates'] == ck['step']
     ldae_cmd(*args, '--resume', check=True)
-    h = pd.read_csv(out / 'history.csv'); assert list(h.epoch) == list(range(12))
+    h = pd.read_csv(out / 'history.csv')
+    assert list(h.epoch) == list(range(12))
     ck = load_checkpoint(out / 'last.ckpt', 'ddpm_training')
-    assert ck['ema_updates'] == ck['step'] == h.step.iloc[-1]              # EMA once per optimizer step, across the restart
+    assert ck['ema_updates'] == ck['step'] == h.step.iloc[-1]  # EMA once per optimizer step, across the restart
     assert json.loads((out / 'summary.json').read_text())['resumed_from_epoch'] == done + 1
+
 
 def test_ddpm_needs_ae_and_latents(small_cohort, small_latents, tmp_path):
     ae, csv = small_latents
     r = ldae_cmd('fit', '--config', 'ldae_pretrain', '--csv', csv, '--out', tmp_path / 'a', '--quiet')
     assert r.returncode == 2 and '--ae' in r.stderr and 'Traceback' not in r.stderr
-    r = ldae_cmd('fit', '--config', 'ldae_pretrain', '--csv', small_cohort / 'cohort.csv', '--ae', ae, '--out', tmp_path / 'b', '--quiet')
+    r = ldae_cmd(
+        'fit',
+        '--config',
+        'ldae_pretrain',
+        '--csv',
+        small_cohort / 'cohort.csv',
+        '--ae',
+        ae,
+        '--out',
+        tmp_path / 'b',
+        '--quiet',
+    )
     assert r.returncode == 2 and 'ldae save-latents' in r.stderr
+
 
 def test_ddpm_from_another_autoencoder_is_refused(small_latents, run, tmp_path):
     ae, csv = small_latents
     from ldae.autoencoder import load_autoencoder, save_autoencoder
-    other = load_autoencoder(ae); other.scale_factor.mul_(2); save_autoencoder(tmp_path / 'other.ckpt', other)
-    with pytest.raises(Exception, match='scale factor'): load_ddpm(run / 'ddpm.ckpt', ae=tmp_path / 'other.ckpt')
+
+    other = load_autoencoder(ae)
+    other.scale_factor.mul_(2)
+    save_autoencoder(tmp_path / 'other.ckpt', other)
+    with pytest.raises(Exception, match='scale factor'):
+        load_ddpm(run / 'ddpm.ckpt', ae=tmp_path / 'other.ckpt')
+
 
 def test_nan_loss_stops_with_the_step(small_latents, tmp_path):
     ae, csv = small_latents
-    r = ldae_cmd('fit', '--config', 'ldae_pretrain', '--csv', csv, '--ae', ae, '--out', tmp_path / 'n', '--quiet',
-                 'train.epochs=3', 'train.lr=1e30', 'train.schedule=constant', *FAST)
+    r = ldae_cmd(
+        'fit',
+        '--config',
+        'ldae_pretrain',
+        '--csv',
+        csv,
+        '--ae',
+        ae,
+        '--out',
+        tmp_path / 'n',
+        '--quiet',
+        'train.epochs=3',
+        'train.lr=1e30',
+        'train.schedule=constant',
+        *FAST,
+    )
     assert r.returncode == 1 and 'non-finite loss' in r.stderr and 'at step' in r.stderr and 'Traceback' not in r.stderr
+
 
 def test_cpu_preset_centres_latents_on_the_training_split(small_latents, run):
     "ddpm.ckpt keeps the mean training latent; (μ − mean)·scale of the training latents has mean 0 and std 1."
     ae, csv = small_latents
     from ldae.data import cohort_splits, LatentDataset
-    s = json.loads((run / 'summary.json').read_text()); assert s['centred'] is True
-    df = cohort_splits(csv, 0.2, 0.2, 0); tr = df[df.split == 'train']
+
+    s = json.loads((run / 'summary.json').read_text())
+    assert s['centred'] is True
+    df = cohort_splits(csv, 0.2, 0.2, 0)
+    tr = df[df.split == 'train']
     mu = torch.stack([LatentDataset(tr).latent(i) for i in range(len(tr))])
     ld = load_ddpm(run / 'ddpm.ckpt', ae=ae)
     assert torch.allclose(ld.latent_mean, mu.mean(0), atol=1e-5)
     z = ld.to_diffusion(mu)
     assert abs(float(z.mean())) < 1e-4 and abs(float(z.std()) - 1) < 1e-3
     from ldae.autoencoder import load_autoencoder
-    assert abs(ld.scale_factor - float(load_autoencoder(ae).scale_factor)) > 1e-3      # its own scale, not the AE's
-    assert abs(s['ae_latent_spread']['total_std'] - 1) < 0.2                           # the AE's scaled latents: std ≈ 1 over the whole cohort
+
+    assert abs(ld.scale_factor - float(load_autoencoder(ae).scale_factor)) > 1e-3  # its own scale, not the AE's
+    assert abs(s['ae_latent_spread']['total_std'] - 1) < 0.2  # the AE's scaled latents: std ≈ 1 over the whole cohort
+
 
 def test_resume_with_other_latent_normalisation_is_refused(small_latents, run):
     ae, csv = small_latents
-    r = ldae_cmd('fit', '--config', 'ldae_pretrain', '--csv', csv, '--ae', ae, '--out', run, '--quiet', '--resume',
-                 'train.epochs=3', 'data.centre=false', *FAST)
+    r = ldae_cmd(
+        'fit',
+        '--config',
+        'ldae_pretrain',
+        '--csv',
+        csv,
+        '--ae',
+        ae,
+        '--out',
+        run,
+        '--quiet',
+        '--resume',
+        'train.epochs=3',
+        'data.centre=false',
+        *FAST,
+    )
     assert r.returncode == 2 and 'trained on latents centred' in r.stderr and 'Traceback' not in r.stderr
