@@ -10,9 +10,9 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['CKPT_FORMAT', 'LDAEInputError', 'LDAETrainingError', 'seed_everything', 'get_device', 'atomic_write', 'atomic_save',
-           'write_text', 'write_json', 'write_csv', 'versions', 'human_bytes', 'peak_memory', 'voxel_moments',
-           'save_checkpoint', 'load_checkpoint', 'load_state_strict']
+__all__ = ['CKPT_FORMAT', 'LDAEInputError', 'LDAETrainingError', 'seed_everything', 'get_device', 'interactive', 'progress',
+           'atomic_write', 'atomic_save', 'write_text', 'write_json', 'write_csv', 'versions', 'human_bytes',
+           'peak_memory', 'voxel_moments', 'save_checkpoint', 'load_checkpoint', 'load_state_strict']
 
 # %% ../nbs/00_core.ipynb #e3c970d7
 class LDAEInputError(ValueError):
@@ -51,6 +51,36 @@ def get_device(
             )
         return torch.device(d)
     raise LDAEInputError(f"unknown device {device!r}: expected 'auto', 'cpu', 'cuda' or 'cuda:N'")
+
+# %% ../nbs/00_core.ipynb #dc3d4e64
+def interactive() -> bool:
+    "Whether standard output is a terminal (progress bars) rather than a file or a pipe (one line per loop)."
+    import sys
+
+    return bool(getattr(sys.stdout, 'isatty', lambda: False)())
+
+
+def progress(
+    items,  # a sequence (or an iterable with `total`)
+    show: bool = True,  # False: iterate silently
+    what: str = '',  # what the loop does, for the bar's comment and the log line
+    total: int | None = None,  # length of `items` where it has none
+):
+    "Iterate `items` with a progress bar on a terminal, one line at the end in a log, or silently."
+    import time
+    from fastprogress.fastprogress import progress_bar
+
+    if not show:
+        yield from items
+        return
+    if interactive():
+        yield from progress_bar(items, total=total, leave=False, comment=what)
+        return
+    t0, n = time.perf_counter(), 0
+    for x in items:
+        yield x
+        n += 1
+    print(f"{what or 'done'}: {n} in {time.perf_counter() - t0:.1f} s", flush=True)
 
 # %% ../nbs/00_core.ipynb #f4f7d4bb
 @contextlib.contextmanager
