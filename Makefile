@@ -1,5 +1,5 @@
 # The two commands of the README:  `make demo`  and  `make test`.
-# Both create .venv if it is missing and install everything the project needs (SPEC §2).
+# Both create .venv if it is missing and install everything the project needs.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -11,7 +11,7 @@ STAMP := $(VENV)/.ldae-installed
 OUT ?= results/demo
 export MPLBACKEND := Agg
 
-.PHONY: install demo test export clean-nbs
+.PHONY: install demo test lint export clean-nbs
 
 # torch first, from the machine's local mirror (the CPU-only 2.13 wheel breaks torchvision), then the package.
 $(STAMP): settings.ini setup.py
@@ -26,8 +26,14 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/ldae demo --out $(OUT)
 
-# library in sync with the notebooks, then the notebooks' own tests, then the cross-module tests
-test: $(STAMP)
+# ruff (ruff.toml): notebooks' code cells, tests and tools formatted; lines <= 120 characters and one statement per line
+# there and in the generated library
+lint: $(STAMP)
+	$(BIN)/ruff format --check nbs tests tools setup.py
+	$(BIN)/ruff check nbs tests tools setup.py ldae
+
+# lint, library in sync with the notebooks, then the notebooks' own tests, then the cross-module tests
+test: lint
 	$(BIN)/nbdev_export
 	@git diff --exit-code -- ldae || (echo "ldae/ is out of sync with nbs/: run nbdev_export and commit" && exit 1)
 	@test -z "$$(git status --porcelain -- ldae)" || (git status --porcelain -- ldae; echo "ldae/ has files not committed: run nbdev_export and commit" && exit 1)
@@ -37,4 +43,5 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q --durations=8 tests
 
 export: $(STAMP)
+	$(BIN)/ruff format nbs tests tools setup.py
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean

@@ -1,4 +1,4 @@
-"Packaging for ldae: reads settings.ini (nbdev 2 layout). No pkg_resources (SPEC §2)."
+"Packaging for ldae: reads settings.ini (nbdev 2 layout). No pkg_resources (deprecated in setuptools)."
 
 from packaging.version import parse as parse_version
 from configparser import ConfigParser

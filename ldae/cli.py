@@ -9,30 +9,25 @@ from pathlib import Path
 from .core import LDAEInputError, LDAETrainingError
 
 # %% auto #0
-__all__ = ['COMMANDS', 'build_parser', 'cmd_synth', 'cmd_fit', 'cmd_reconstruct', 'cmd_save_latents', 'cmd_demo', 'main']
+__all__ = ['build_parser', 'fit_config', 'main']
 
 # %% ../nbs/80_cli.ipynb #1f713662
-def _common(p: argparse.ArgumentParser):
-    p.add_argument('--seed', type=int, default=0, help='random seed (same seed, same device → same result)')
+def _common(p: argparse.ArgumentParser, seed: int | None = 0):
+    "Add the options every subcommand takes: --seed (default `seed`), --device and --quiet."
+    same = 'same seed, same device → same result'
+    preset = f"default: the preset's train.seed; {same}"
+    p.add_argument('--seed', type=int, default=seed, help=f'random seed ({same if seed is not None else preset})')
     p.add_argument('--device', default='auto', help="'auto' (CUDA if available), 'cpu' or 'cuda'")
     p.add_argument('--quiet', action='store_true', help='no progress bars')
 
 
-def _shape(p):
+def _shape(p: argparse.ArgumentParser, default: list[int]):
+    "Add --shape D H W with its default."
     p.add_argument('--shape', type=int, nargs=3, metavar=('D', 'H', 'W'), help='target shape of the scans')
+    p.set_defaults(shape=default)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    "The `ldae` argument parser with all subcommands."
-    ap = argparse.ArgumentParser(
-        prog='ldae',
-        description='Latent Diffusion Autoencoders for 3D brain MRI. '
-        'Run `ldae <command> --help` for the options of a command.',
-    )
-    from ldae import __version__
-
-    ap.add_argument('--version', action='version', version=f'ldae {__version__}')
-    sub = ap.add_subparsers(dest='command', metavar='command')
+def _synth_parser(sub):
     p = sub.add_parser(
         'synth',
         help='generate a SynthAD cohort (NIfTI tree + cohort.csv)',
@@ -42,8 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument('--out', required=True, type=Path, help='output folder')
     p.add_argument('--n-subjects', type=int, default=40, help='number of subjects (default 40)')
-    _shape(p)
-    p.set_defaults(shape=[64, 80, 64])
+    _shape(p, [64, 80, 64])
     p.add_argument(
         '--spacing',
         type=float,
@@ -60,12 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--val', type=float, default=0.1, help='fraction of subjects in the validation split (default 0.1)')
     p.add_argument('--test', type=float, default=0.2, help='fraction of subjects in the test split (default 0.2)')
     _common(p)
+
+
+def _fit_parser(sub):
     p = sub.add_parser(
         'fit',
         help='train a stage from a YAML config (aekl, …)',
         description='Train a stage. NAME is a shipped config (' + ', '.join(_configs()) + ') or a YAML file with '
         "'stage: NAME' and preset sections; key=value arguments override config keys (e.g. train.epochs=5); "
-        'an unknown key is an error. Checkpoints (best.ckpt, last.ckpt), history.csv, figures and summary.json go to --out.',
+        'an unknown key is an error. Checkpoints (best.ckpt, last.ckpt), history.csv, figures and summary.json '
+        'go to --out.',
     )
     p.add_argument('--config', required=True, help='shipped config name or YAML path')
     p.add_argument('--preset', default='cpu', help="preset section of the config: 'cpu' (default) or 'paper'")
@@ -81,7 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         'overrides', nargs='*', metavar='key=value', help='config overrides, e.g. train.epochs=5 data.batch_size=2'
     )
-    _common(p)
+    _common(p, seed=None)  # None: the preset's train.seed (`fit_config`)
+
+
+def _save_latents_parser(sub):
     p = sub.add_parser(
         'save-latents',
         help='encode a cohort with a trained autoencoder (NPZ per scan)',
@@ -97,11 +98,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument('--batch-size', type=int, default=8)
     _common(p)
+
+
+def _reconstruct_parser(sub):
     p = sub.add_parser(
         'reconstruct',
         help='encode and decode scans with a trained LDAE bundle',
-        description='Preprocess each scan (§3.2) onto the model grid, encode it into (y_sem, z_T) and decode it back; '
-        'the result is written as NIfTI with the preprocessed grid\'s affine (for scans already on that grid, the input\'s own).',
+        description='Preprocess each scan as for training (orientation RAS, resampling, pad/crop, min–max to '
+        '[0, 1]) onto the model grid, encode it into (y_sem, z_T) and decode it back; the result is written as '
+        "NIfTI with the preprocessed grid's affine (for scans already on that grid, the input's own).",
     )
     p.add_argument(
         '--ckpt', required=True, type=Path, help='LDAE bundle (ldae.ckpt from `ldae fit --config ldae_repr_learn`)'
@@ -124,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="guidance off for timesteps t < stop·T, a fraction in [0, 1] (default: the bundle's, 0)",
     )
     _common(p)
+
+
+def _demo_parser(sub):
     p = sub.add_parser(
         'demo',
         help='the main job: synthesise, train, evaluate, report',
@@ -132,19 +140,46 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument('--out', type=Path, default=Path('results/demo'), help='output folder (default results/demo)')
     p.add_argument('--n-subjects', type=int, default=120, help='subjects in the demo cohort (default 120)')
-    p.add_argument('--ae-epochs', type=int, default=None, help="autoencoder epochs (default: the cpu preset's)")
-    p.add_argument('--ae-minutes', type=float, default=None, help='stop autoencoder training after this many minutes')
-    p.add_argument('--ddpm-epochs', type=int, default=None, help="latent DDPM epochs (default: the cpu preset's)")
-    p.add_argument('--ddpm-minutes', type=float, default=None, help='stop latent DDPM training after this many minutes')
-    p.add_argument('--ldae-epochs', type=int, default=None, help="stage-3 epochs (default: the cpu preset's)")
-    p.add_argument('--ldae-minutes', type=float, default=None, help='stop stage-3 training after this many minutes')
-    _shape(p)
-    p.set_defaults(shape=[32, 40, 32])
+    for stage, what in [('ae', 'autoencoder'), ('ddpm', 'latent DDPM'), ('ldae', 'stage-3')]:
+        p.add_argument(f'--{stage}-epochs', type=int, default=None, help=f"{what} epochs (default: the cpu preset's)")
+        p.add_argument(
+            f'--{stage}-minutes', type=float, default=None, help=f'stop {what} training after this many minutes'
+        )
+    _shape(p, [32, 40, 32])
     _common(p)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    "The `ldae` argument parser with all subcommands."
+    from ldae import __version__
+
+    ap = argparse.ArgumentParser(
+        prog='ldae',
+        description='Latent Diffusion Autoencoders for 3D brain MRI. '
+        'Run `ldae <command> --help` for the options of a command.',
+    )
+    ap.add_argument('--version', action='version', version=f'ldae {__version__}')
+    sub = ap.add_subparsers(dest='command', metavar='command')
+    for add in [_synth_parser, _fit_parser, _save_latents_parser, _reconstruct_parser, _demo_parser]:
+        add(sub)
     return ap
 
+
+def _configs():
+    from ldae.config import shipped_configs
+
+    return shipped_configs()
+
+# %% ../nbs/80_cli.ipynb #d3df71fe
+def fit_config(a: argparse.Namespace) -> dict:
+    "The config `ldae fit` trains with: the config's preset, then the key=value overrides, then --seed when given."
+    from ldae.config import load_config
+
+    seed = [] if a.seed is None else [f'train.seed={a.seed}']
+    return load_config(a.config, a.preset, list(a.overrides) + seed)
+
 # %% ../nbs/80_cli.ipynb #0dfd876f
-def cmd_synth(a) -> int:
+def _cmd_synth(a) -> int:
     from ldae.synth import synth_cohort
     from ldae.data import assign_splits, read_cohort, write_cohort
     from ldae.core import get_device
@@ -172,54 +207,52 @@ def cmd_synth(a) -> int:
     return 0
 
 
-def _configs():
-    from ldae.config import shipped_configs
+def _num(d: dict, k: str) -> float:
+    "d[k], NaN where it is missing."
+    return d.get(k, float('nan'))
 
-    return shipped_configs()
 
-
-def cmd_fit(a) -> int:
-    from ldae.config import load_config
-
-    overrides = list(a.overrides) + ([f'train.seed={a.seed}'] if a.seed_given else [])
-    cfg = load_config(a.config, a.preset, overrides)
+def _cmd_fit(a) -> int:
+    cfg = fit_config(a)
+    common = dict(resume=a.resume, device=a.device, show_progress=not a.quiet)
     if cfg['stage'] == 'aekl':
         from ldae.ae_learner import fit_autoencoder
 
-        s = fit_autoencoder(cfg, a.csv, a.out, resume=a.resume, device=a.device, show_progress=not a.quiet)
+        s = fit_autoencoder(cfg, a.csv, a.out, **common)
         t = s['test']
         print(
-            f"autoencoder: best epoch {s['best_epoch']}, {s['train_seconds']:.0f} s; held-out SSIM {t.get('ssim', float('nan')):.4f}, "
-            f"PSNR {t.get('psnr', float('nan')):.2f} dB, LPIPS {t.get('lpips')}; scale factor {s['scale_factor']:.4f}"
+            f"autoencoder: best epoch {s['best_epoch']}, {s['train_seconds']:.0f} s; "
+            f"held-out SSIM {_num(t, 'ssim'):.4f}, PSNR {_num(t, 'psnr'):.2f} dB, LPIPS {t.get('lpips')}; "
+            f"scale factor {s['scale_factor']:.4f}"
         )
-        print(f"model: {a.out / 'ae.ckpt'}; summary: {a.out / 'summary.json'}")
-        return 0
-    if cfg['stage'] == 'ldae_pretrain':
+        what, name = 'model', 'ae.ckpt'
+    elif cfg['stage'] == 'ldae_pretrain':
         from ldae.ddpm_learner import fit_ddpm
 
-        s = fit_ddpm(cfg, a.csv, a.out, ae=a.ae, resume=a.resume, device=a.device, show_progress=not a.quiet)
+        s = fit_ddpm(cfg, a.csv, a.out, ae=a.ae, **common)
         print(
             f"latent DDPM: {s['n_params'] / 1e6:.2f} M parameters, {s['steps']} steps in {s['train_seconds']:.0f} s "
-            f"({s['seconds_per_step'] * 1000:.0f} ms/step); best epoch {s['best_epoch']}, validation ε-MSE {s['best_valid_loss']:.4f}"
+            f"({s['seconds_per_step'] * 1000:.0f} ms/step); best epoch {s['best_epoch']}, "
+            f"validation ε-MSE {s['best_valid_loss']:.4f}"
         )
-        print(f"model: {a.out / 'ddpm.ckpt'}; summary: {a.out / 'summary.json'}")
-        return 0
-    if cfg['stage'] == 'ldae_repr_learn':
+        what, name = 'model', 'ddpm.ckpt'
+    elif cfg['stage'] == 'ldae_repr_learn':
         from ldae.repr_learner import fit_ldae
 
-        s = fit_ldae(
-            cfg, a.csv, a.out, ae=a.ae, ddpm=a.ddpm, resume=a.resume, device=a.device, show_progress=not a.quiet
-        )
+        s = fit_ldae(cfg, a.csv, a.out, ae=a.ae, ddpm=a.ddpm, **common)
         print(
-            f"LDAE stage 3: {s['n_params_trained'] / 1e6:.2f} M trained parameters, {s['steps']} steps in {s['train_seconds']:.0f} s "
-            f"({s['seconds_per_step'] * 1000:.0f} ms/step); best epoch {s['best_epoch']} (by {s['monitor']}), validation SSIM from y_sem {s['best_ssim_ysem']:.4f}"
+            f"LDAE stage 3: {s['n_params_trained'] / 1e6:.2f} M trained parameters, {s['steps']} steps in "
+            f"{s['train_seconds']:.0f} s ({s['seconds_per_step'] * 1000:.0f} ms/step); best epoch {s['best_epoch']} "
+            f"(by {s['monitor']}), validation SSIM from y_sem {s['best_ssim_ysem']:.4f}"
         )
-        print(f"model bundle: {a.out / 'ldae.ckpt'}; summary: {a.out / 'summary.json'}")
-        return 0
-    raise LDAEInputError(f"stage {cfg['stage']!r} cannot be trained by this version yet")
+        what, name = 'model bundle', 'ldae.ckpt'
+    else:
+        raise LDAEInputError(f"stage {cfg['stage']!r} cannot be trained by this version yet")
+    print(f"{what}: {a.out / name}; summary: {a.out / 'summary.json'}")
+    return 0
 
 
-def cmd_reconstruct(a) -> int:
+def _cmd_reconstruct(a) -> int:
     from ldae.pipeline import load_ldae
     from ldae.data import load_volume
     from ldae.synth import save_nifti
@@ -242,14 +275,11 @@ def cmd_reconstruct(a) -> int:
         a.out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     for p in a.input:
-        v = load_volume(p, m.ae.input_shape, m.ae.spacing)  # §3.2 preprocessing; clear errors for bad files
+        v = load_volume(p, m.ae.input_shape, m.ae.spacing)  # the training preprocessing; clear errors for bad files
         r = m.reconstruct(v.as_tensor()[None], steps=a.steps, show_progress=not a.quiet)[0, 0].cpu().numpy()
         name = Path(p).name
-        dst = (
-            a.out / (name[:-7] + '_recon.nii.gz' if name.endswith('.nii.gz') else Path(name).stem + '_recon.nii.gz')
-            if many
-            else a.out
-        )
+        stem = name[:-7] if name.endswith('.nii.gz') else Path(name).stem
+        dst = a.out / (stem + '_recon.nii.gz') if many else a.out
         save_nifti(dst, r, v.affine.numpy() if hasattr(v.affine, 'numpy') else v.affine)
         print(f"{p} → {dst}")
     print(
@@ -259,17 +289,18 @@ def cmd_reconstruct(a) -> int:
     return 0
 
 
-def cmd_save_latents(a) -> int:
+def _cmd_save_latents(a) -> int:
     from ldae.latents import save_latents
 
     r = save_latents(a.csv, a.ae, a.out, bs=a.batch_size, device=a.device, show_progress=not a.quiet)
     print(
-        f"wrote {r['n']} latents {r['latent_shape']} to {r['latent_dir']} ({r['scans_per_second']:.1f} scans/s incl. loading); table: {r['csv']}"
+        f"wrote {r['n']} latents {r['latent_shape']} to {r['latent_dir']} "
+        f"({r['scans_per_second']:.1f} scans/s incl. loading); table: {r['csv']}"
     )
     return 0
 
 
-def cmd_demo(a) -> int:
+def _cmd_demo(a) -> int:
     from ldae.demo import run_demo
 
     m = run_demo(
@@ -287,41 +318,35 @@ def cmd_demo(a) -> int:
         ldae_minutes=a.ldae_minutes,
     )
     print(
-        f"report: {a.out / 'report.md'} (+ report.html), metrics: {a.out / 'metrics.json'}; total {m['timing']['total']:.1f} s"
+        f"report: {a.out / 'report.md'} (+ report.html), metrics: {a.out / 'metrics.json'}; "
+        f"total {m['timing']['total']:.1f} s"
     )
     return 0
 
 
-COMMANDS = {
-    'synth': cmd_synth,
-    'fit': cmd_fit,
-    'save-latents': cmd_save_latents,
-    'reconstruct': cmd_reconstruct,
-    'demo': cmd_demo,
+_COMMANDS = {
+    'synth': _cmd_synth,
+    'fit': _cmd_fit,
+    'save-latents': _cmd_save_latents,
+    'reconstruct': _cmd_reconstruct,
+    'demo': _cmd_demo,
 }
 
-
+# %% ../nbs/80_cli.ipynb #5e12d984
 def main(argv=None) -> int:
-    "Entry point of the `ldae` command."
+    "Entry point of the `ldae` command (`argv`: the arguments, default `sys.argv[1:]`)."
     ap = build_parser()
-    argv = sys.argv[1:] if argv is None else list(argv)
     a = ap.parse_args(argv)
     if a.command is None:
         ap.print_help()
         return 2
-    a.seed_given = '--seed' in argv
     try:
-        return COMMANDS[a.command](a) or 0
-    except LDAEInputError as e:
+        return _COMMANDS[a.command](a) or 0
+    except (LDAEInputError, LDAETrainingError) as e:
         if os.environ.get('LDAE_DEBUG'):
             traceback.print_exc()
         print(f'ldae {a.command}: error: {e}', file=sys.stderr)
-        return 2
-    except LDAETrainingError as e:
-        if os.environ.get('LDAE_DEBUG'):
-            traceback.print_exc()
-        print(f'ldae {a.command}: error: {e}', file=sys.stderr)
-        return 1
+        return 2 if isinstance(e, LDAEInputError) else 1  # bad input 2 (as argparse), a failed training 1
     except KeyboardInterrupt:
         print(f'ldae {a.command}: interrupted', file=sys.stderr)
         return 130

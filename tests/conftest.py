@@ -1,6 +1,6 @@
 "Shared fixtures: a small SynthAD cohort written once per test session."
 
-import os, sys, subprocess
+import os, sys, signal, subprocess, time
 from pathlib import Path
 import pytest
 
@@ -10,7 +10,8 @@ os.environ.setdefault('MPLBACKEND', 'Agg')
 def ldae_cmd(*args, check=False, timeout=600):
     "Run the installed `ldae` command (the same interpreter's entry point) and return the CompletedProcess."
     exe = Path(sys.executable).parent / 'ldae'
-    cmd = [str(exe)] if exe.exists() else [sys.executable, '-m', 'ldae.cli']
+    run_main = 'import sys; from ldae.cli import main; sys.exit(main())'
+    cmd = [str(exe)] if exe.exists() else [sys.executable, '-c', run_main]
     r = subprocess.run(
         cmd + [str(a) for a in args],
         capture_output=True,
@@ -21,6 +22,22 @@ def ldae_cmd(*args, check=False, timeout=600):
     if check and r.returncode != 0:
         raise AssertionError(f'ldae {args} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}')
     return r
+
+
+def fit_args(config, csv, out, *more, quiet=True) -> list:
+    "The arguments of `ldae fit --config CONFIG --csv CSV --out OUT [--quiet] MORE…` (options, config overrides)."
+    return ['fit', '--config', config, '--csv', csv, '--out', out, *(['--quiet'] if quiet else []), *more]
+
+
+def kill_at_first_checkpoint(args, out) -> None:
+    "Start `ldae ARGS…` and kill it (SIGKILL, as a crash would) once OUT/last.ckpt exists, or after 300 s."
+    exe = Path(sys.executable).parent / 'ldae'
+    p = subprocess.Popen([str(exe), *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t0 = time.time()
+    while time.time() - t0 < 300 and not (out / 'last.ckpt').exists():
+        time.sleep(0.1)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
 
 
 @pytest.fixture(scope='session')

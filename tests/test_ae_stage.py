@@ -1,10 +1,10 @@
-"Stage 1 end to end through the command line: fit, resume after a kill, save-latents, and the errors of §8."
+"Stage 1 end to end through the command line: fit, resume after a kill, save-latents, and the input errors."
 
-import json, os, signal, subprocess, sys, time
+import json, signal, subprocess, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import pytest
-from conftest import ldae_cmd
+from conftest import ldae_cmd, fit_args, kill_at_first_checkpoint
 from ldae.data import read_cohort, load_latent, load_volume
 from ldae.autoencoder import load_autoencoder
 from ldae.core import load_checkpoint
@@ -15,20 +15,11 @@ FAST = ['data.batch_size=4', 'data.val=0.2', 'data.test=0.2']
 @pytest.fixture(scope='module')
 def trained(small_cohort, tmp_path_factory):
     out = tmp_path_factory.mktemp('ae')
-    r = ldae_cmd(
-        'fit',
-        '--config',
-        'aekl',
-        '--csv',
-        small_cohort / 'cohort.csv',
-        '--out',
-        out,
-        '--quiet',
-        'train.epochs=2',
-        *FAST,
-        check=True,
-    )
+    r = ldae_cmd(*fit_args('aekl', small_cohort / 'cohort.csv', out, 'train.epochs=2', *FAST, quiet=False), check=True)
     assert 'held-out SSIM' in r.stdout
+    # stdout is a pipe, not a terminal: no progress-bar redraws, one line per epoch
+    epochs = [line.split()[:3] for line in r.stdout.splitlines() if line.startswith('epoch ')]
+    assert '\r' not in r.stdout and epochs == [['epoch', '0', 'train_loss'], ['epoch', '1', 'train_loss']]
     return out
 
 
@@ -45,46 +36,12 @@ def test_fit_writes_artefacts(trained):
 
 def test_resume_after_kill_continues_from_last_step(small_cohort, tmp_path):
     out = tmp_path / 'run'
-    exe = Path(sys.executable).parent / 'ldae'
-    p = subprocess.Popen(
-        [
-            str(exe),
-            'fit',
-            '--config',
-            'aekl',
-            '--csv',
-            str(small_cohort / 'cohort.csv'),
-            '--out',
-            str(out),
-            '--quiet',
-            'train.epochs=6',
-            *FAST,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    t0 = time.time()
-    while time.time() - t0 < 300 and not (out / 'last.ckpt').exists():
-        time.sleep(0.2)
-    p.send_signal(signal.SIGKILL)
-    p.wait()
+    args = fit_args('aekl', small_cohort / 'cohort.csv', out, 'train.epochs=6', *FAST)
+    kill_at_first_checkpoint(args, out)
     ck = load_checkpoint(out / 'last.ckpt', 'ae_training')
     done_epoch, done_step = int(ck['epoch']), int(ck['step'])
     assert done_epoch < 5
-    r = ldae_cmd(
-        'fit',
-        '--config',
-        'aekl',
-        '--csv',
-        small_cohort / 'cohort.csv',
-        '--out',
-        out,
-        '--quiet',
-        '--resume',
-        'train.epochs=6',
-        *FAST,
-        check=True,
-    )
+    ldae_cmd(*args, '--resume', check=True)
     h = pd.read_csv(out / 'history.csv')
     assert list(h.epoch) == list(range(6))  # no epoch lost, none repeated
     steps_per_epoch = done_step // (done_epoch + 1)
@@ -94,24 +51,12 @@ def test_resume_after_kill_continues_from_last_step(small_cohort, tmp_path):
 
 
 def test_resume_without_checkpoint_is_an_error(small_cohort, tmp_path):
-    r = ldae_cmd(
-        'fit',
-        '--config',
-        'aekl',
-        '--csv',
-        small_cohort / 'cohort.csv',
-        '--out',
-        tmp_path / 'none',
-        '--resume',
-        '--quiet',
-    )
+    r = ldae_cmd(*fit_args('aekl', small_cohort / 'cohort.csv', tmp_path / 'none', '--resume'))
     assert r.returncode == 2 and 'no ' in r.stderr and 'last.ckpt' in r.stderr
 
 
 def test_unknown_config_key_is_an_error(small_cohort, tmp_path):
-    r = ldae_cmd(
-        'fit', '--config', 'aekl', '--csv', small_cohort / 'cohort.csv', '--out', tmp_path / 'x', 'train.epoch=3'
-    )
+    r = ldae_cmd(*fit_args('aekl', small_cohort / 'cohort.csv', tmp_path / 'x', 'train.epoch=3', quiet=False))
     assert r.returncode == 2 and "unknown config key 'train.epoch'" in r.stderr
 
 
@@ -121,7 +66,7 @@ def test_save_latents(trained, small_cohort, tmp_path):
     c = tmp_path / 'c'
     shutil.copytree(small_cohort, c)
     before = (c / 'cohort.csv').read_bytes()
-    r = ldae_cmd(
+    ldae_cmd(
         'save-latents', '--csv', c / 'cohort.csv', '--ae', trained / 'ae.ckpt', '--batch-size', 1, '--quiet', check=True
     )
     assert (c / 'cohort.csv').read_bytes() == before
@@ -136,32 +81,19 @@ def test_save_latents(trained, small_cohort, tmp_path):
 
 
 def test_bad_checkpoints(trained, small_cohort, tmp_path):
+    def save_latents_with(ae):
+        return ldae_cmd(
+            'save-latents', '--csv', small_cohort / 'cohort.csv', '--ae', ae, '--out', tmp_path / 'l', '--quiet'
+        )
+
     (tmp_path / 'corrupt.ckpt').write_bytes(b'\x00' * 100)
-    r = ldae_cmd(
-        'save-latents',
-        '--csv',
-        small_cohort / 'cohort.csv',
-        '--ae',
-        tmp_path / 'corrupt.ckpt',
-        '--out',
-        tmp_path / 'l',
-        '--quiet',
-    )
+    r = save_latents_with(tmp_path / 'corrupt.ckpt')
     assert r.returncode == 2 and 'cannot be read as an ldae checkpoint' in r.stderr
-    r = ldae_cmd('save-latents', '--csv', small_cohort / 'cohort.csv', '--ae', tmp_path / 'missing.ckpt', '--quiet')
+    r = save_latents_with(tmp_path / 'missing.ckpt')
     assert r.returncode == 2 and 'checkpoint not found' in r.stderr
     # a checkpoint of another architecture under the autoencoder kind
     ck = torch.load(trained / 'ae.ckpt', weights_only=True)
     ck['config']['channels'] = [8, 16, 16]
     torch.save(ck, tmp_path / 'other.ckpt')
-    r = ldae_cmd(
-        'save-latents',
-        '--csv',
-        small_cohort / 'cohort.csv',
-        '--ae',
-        tmp_path / 'other.ckpt',
-        '--out',
-        tmp_path / 'l',
-        '--quiet',
-    )
+    r = save_latents_with(tmp_path / 'other.ckpt')
     assert r.returncode == 2 and 'weights do not fit this model' in r.stderr

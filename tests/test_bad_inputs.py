@@ -1,4 +1,4 @@
-"Bad input for the data layer (SPEC §8): each case gives an error naming the file/line and what was expected; the user's CSV is never modified."
+"Bad input for the data layer: each error names the file/line and what was expected; the user's CSV is never modified."
 
 import shutil
 from pathlib import Path

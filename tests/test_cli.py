@@ -1,11 +1,13 @@
-"The `ldae` command: help, synth (determinism, reload through ldae.data), demo (report + metrics contract), errors."
+"The `ldae` command: help, options reaching the config, synth (determinism, reload), demo (report + metrics), errors."
 
 import json, hashlib
 from pathlib import Path
 import numpy as np, pandas as pd, nibabel as nib
 import pytest
 from conftest import ldae_cmd
+from ldae.cli import build_parser, fit_config
 from ldae.data import cohort_splits, read_cohort, VolumeDataset, cohort_dls
+from ldae.demo import demo_config
 
 
 def test_help_lists_commands():
@@ -21,6 +23,49 @@ def test_no_command_is_an_error():
     assert ldae_cmd().returncode != 0
 
 
+FIT = ['fit', '--config', 'aekl', '--csv', 'cohort.csv', '--out', 'run']
+
+
+@pytest.mark.parametrize(
+    'args,seed',
+    [
+        ([], 0),  # the cpu preset's train.seed
+        (['--preset', 'paper'], 42),  # the paper preset's
+        (['--seed', '3'], 3),
+        (['--seed=3'], 3),
+        (['--se', '3'], 3),
+        (['--se=3'], 3),
+        (['--seed=0', '--preset=paper'], 0),  # an explicit 0 is not "the preset's"
+        (['--pre', 'paper', '--se', '0'], 0),
+        (['train.seed=5'], 5),
+        (['train.seed=5', '--se=3'], 3),  # --seed wins over an override
+    ],
+)
+def test_fit_seed_reaches_the_config(args, seed):
+    assert fit_config(build_parser().parse_args(FIT + args))['train']['seed'] == seed
+
+
+@pytest.mark.parametrize('seed', [['--seed', '7'], ['--seed=7'], ['--se', '7'], ['--se=7']])
+@pytest.mark.parametrize(
+    'stage,epochs,minutes',
+    [
+        ('aekl', ['--ae-epochs', '2'], ['--ae-minutes', '1.5']),
+        ('ldae_pretrain', ['--ddpm-epochs=2'], ['--ddpm-minutes=1.5']),
+        ('ldae_repr_learn', ['--ldae-ep', '2'], ['--ldae-min=1.5']),
+    ],
+)
+def test_demo_options_reach_the_stage_configs(seed, stage, epochs, minutes):
+    a = build_parser().parse_args(['demo', *seed, *epochs, *minutes])
+    key = {'aekl': 'ae', 'ldae_pretrain': 'ddpm', 'ldae_repr_learn': 'ldae'}[stage]
+    cfg = demo_config(stage, a.seed, getattr(a, f'{key}_epochs'), getattr(a, f'{key}_minutes'))
+    assert (cfg['train']['seed'], cfg['train']['epochs'], cfg['train']['max_minutes']) == (7, 2, 1.5)
+
+
+def test_demo_zero_epochs_is_an_error(tmp_path):
+    r = ldae_cmd('demo', '--out', tmp_path / 'demo', '--ae-epochs', 0, '--n-subjects', 4, '--quiet')
+    assert r.returncode == 2 and '0 epochs' in r.stderr and 'Traceback' not in r.stderr
+
+
 def _digest(folder):
     h = hashlib.sha256()
     for p in sorted(Path(folder).rglob('*.nii.gz')):
@@ -29,56 +74,23 @@ def _digest(folder):
     return h.hexdigest()
 
 
+def _synth(out, *seed):
+    "`ldae synth` of the 6-subject cohort of `small_cohort` (conftest) into `out`, with the --seed spelling `seed`."
+    ldae_cmd('synth', '--out', out, '--n-subjects', 6, '--shape', 32, 40, 32, *seed, '--quiet', check=True)
+
+
 def test_synth_is_deterministic(small_cohort, tmp_path):
-    ldae_cmd(
-        'synth',
-        '--out',
-        tmp_path / 'again',
-        '--n-subjects',
-        6,
-        '--shape',
-        32,
-        40,
-        32,
-        '--seed',
-        3,
-        '--quiet',
-        check=True,
-    )
+    _synth(tmp_path / 'again', '--seed=3')
     assert (small_cohort / 'cohort.csv').read_bytes() == (tmp_path / 'again' / 'cohort.csv').read_bytes()
     assert _digest(small_cohort) == _digest(tmp_path / 'again')
-    ldae_cmd(
-        'synth',
-        '--out',
-        tmp_path / 'other',
-        '--n-subjects',
-        6,
-        '--shape',
-        32,
-        40,
-        32,
-        '--seed',
-        4,
-        '--quiet',
-        check=True,
-    )
+    _synth(tmp_path / 'other', '--seed', 4)
     assert _digest(small_cohort) != _digest(tmp_path / 'other')
 
 
 def test_synth_cohort_layout_and_reload(small_cohort):
     df = pd.read_csv(small_cohort / 'cohort.csv')
-    assert list(df.columns) == [
-        'subject',
-        'path',
-        'diagnosis',
-        'session',
-        'age',
-        'latent_path',
-        'severity',
-        'ventricle_ml',
-        'hippocampus_ml',
-        'split',
-    ]
+    columns = 'subject path diagnosis session age latent_path severity ventricle_ml hippocampus_ml split'.split()
+    assert list(df.columns) == columns
     assert df.path.str.match(r'sub-\d{4}/ses-M\d{2}/anat/sub-\d{4}_ses-M\d{2}_T1w\.nii\.gz').all()
     assert df.groupby('subject').split.nunique().max() == 1
     img = nib.load(small_cohort / df.path[0])
@@ -148,6 +160,8 @@ def test_demo_writes_report_and_metrics_contract(tmp_path):
     assert m['probe']['ad_cn_auc'] is None and m['versions']['torch']
     md = (out / 'report.md').read_text()
     assert 'Cohort (SynthAD)' in md and 'Pearson r' in md
+    # the epoch options reach the stages, and the report names them in its command line
+    assert m['ae']['epochs'] == 1 and '--seed 0 --ae-epochs 1 --ddpm-epochs 1 --ldae-epochs 1`' in md
     for fig in [
         'cohort_examples',
         'cohort_volumes',

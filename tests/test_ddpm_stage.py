@@ -1,35 +1,26 @@
 "Stage 2 end to end through the command line: fit the latent DDPM, resume after a kill, generation, and its errors."
 
-import json, signal, subprocess, sys, time
-from pathlib import Path
+import json
 import pandas as pd, torch
 import pytest
 from conftest import ldae_cmd
+from conftest import fit_args, kill_at_first_checkpoint
 from ldae.core import load_checkpoint
 from ldae.latent_ddpm import load_ddpm
 
 FAST = ['data.batch_size=4', 'data.val=0.2', 'data.test=0.2', 'train.preview_every=1']
 
 
+def ddpm_args(small_latents, out, *more) -> list:
+    "`fit_args` of stage 2 on the small cohort's latents."
+    ae, csv = small_latents
+    return fit_args('ldae_pretrain', csv, out, '--ae', ae, *more)
+
+
 @pytest.fixture(scope='module')
 def run(small_latents, tmp_path_factory):
-    ae, csv = small_latents
     out = tmp_path_factory.mktemp('ddpm')
-    r = ldae_cmd(
-        'fit',
-        '--config',
-        'ldae_pretrain',
-        '--csv',
-        csv,
-        '--ae',
-        ae,
-        '--out',
-        out,
-        '--quiet',
-        'train.epochs=2',
-        *FAST,
-        check=True,
-    )
+    r = ldae_cmd(*ddpm_args(small_latents, out, 'train.epochs=2', *FAST), check=True)
     assert 'latent DDPM' in r.stdout and 'ddpm.ckpt' in r.stdout
     return out
 
@@ -48,29 +39,9 @@ def test_fit_ddpm_writes_a_usable_model(small_latents, run):
 
 
 def test_resume_after_kill_continues_step_and_ema(small_latents, tmp_path):
-    ae, csv = small_latents
     out = tmp_path / 'run'
-    exe = Path(sys.executable).parent / 'ldae'
-    args = [
-        'fit',
-        '--config',
-        'ldae_pretrain',
-        '--csv',
-        str(csv),
-        '--ae',
-        str(ae),
-        '--out',
-        str(out),
-        '--quiet',
-        'train.epochs=12',
-        *FAST[:3],
-    ]
-    p = subprocess.Popen([str(exe), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    t0 = time.time()
-    while time.time() - t0 < 300 and not (out / 'last.ckpt').exists():
-        time.sleep(0.1)
-    p.send_signal(signal.SIGKILL)
-    p.wait()
+    args = ddpm_args(small_latents, out, 'train.epochs=12', *FAST[:3])
+    kill_at_first_checkpoint(args, out)
     ck = load_checkpoint(out / 'last.ckpt', 'ddpm_training')
     done = int(ck['epoch'])
     assert done < 11 and ck['ema_updates'] == ck['step']
@@ -84,20 +55,9 @@ def test_resume_after_kill_continues_step_and_ema(small_latents, tmp_path):
 
 def test_ddpm_needs_ae_and_latents(small_cohort, small_latents, tmp_path):
     ae, csv = small_latents
-    r = ldae_cmd('fit', '--config', 'ldae_pretrain', '--csv', csv, '--out', tmp_path / 'a', '--quiet')
+    r = ldae_cmd(*fit_args('ldae_pretrain', csv, tmp_path / 'a'))
     assert r.returncode == 2 and '--ae' in r.stderr and 'Traceback' not in r.stderr
-    r = ldae_cmd(
-        'fit',
-        '--config',
-        'ldae_pretrain',
-        '--csv',
-        small_cohort / 'cohort.csv',
-        '--ae',
-        ae,
-        '--out',
-        tmp_path / 'b',
-        '--quiet',
-    )
+    r = ldae_cmd(*fit_args('ldae_pretrain', small_cohort / 'cohort.csv', tmp_path / 'b', '--ae', ae))
     assert r.returncode == 2 and 'ldae save-latents' in r.stderr
 
 
@@ -113,23 +73,8 @@ def test_ddpm_from_another_autoencoder_is_refused(small_latents, run, tmp_path):
 
 
 def test_nan_loss_stops_with_the_step(small_latents, tmp_path):
-    ae, csv = small_latents
-    r = ldae_cmd(
-        'fit',
-        '--config',
-        'ldae_pretrain',
-        '--csv',
-        csv,
-        '--ae',
-        ae,
-        '--out',
-        tmp_path / 'n',
-        '--quiet',
-        'train.epochs=3',
-        'train.lr=1e30',
-        'train.schedule=constant',
-        *FAST,
-    )
+    nan_lr = ['train.epochs=3', 'train.lr=1e30', 'train.schedule=constant', *FAST]
+    r = ldae_cmd(*ddpm_args(small_latents, tmp_path / 'n', *nan_lr))
     assert r.returncode == 1 and 'non-finite loss' in r.stderr and 'at step' in r.stderr and 'Traceback' not in r.stderr
 
 
@@ -154,21 +99,5 @@ def test_cpu_preset_centres_latents_on_the_training_split(small_latents, run):
 
 
 def test_resume_with_other_latent_normalisation_is_refused(small_latents, run):
-    ae, csv = small_latents
-    r = ldae_cmd(
-        'fit',
-        '--config',
-        'ldae_pretrain',
-        '--csv',
-        csv,
-        '--ae',
-        ae,
-        '--out',
-        run,
-        '--quiet',
-        '--resume',
-        'train.epochs=3',
-        'data.centre=false',
-        *FAST,
-    )
+    r = ldae_cmd(*ddpm_args(small_latents, run, '--resume', 'train.epochs=3', 'data.centre=false', *FAST))
     assert r.returncode == 2 and 'trained on latents centred' in r.stderr and 'Traceback' not in r.stderr

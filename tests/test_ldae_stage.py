@@ -1,10 +1,10 @@
 "Stage 3 end to end through the command line: fit the representation, the bundle, `ldae reconstruct`, resume, errors."
 
-import json, signal, subprocess, sys, time
-from pathlib import Path
+import json
 import numpy as np, nibabel as nib, pandas as pd, torch
 import pytest
 from conftest import ldae_cmd
+from conftest import fit_args, kill_at_first_checkpoint
 from ldae.core import load_checkpoint
 from ldae.pipeline import load_ldae
 from ldae.data import read_cohort
@@ -12,54 +12,34 @@ from ldae.data import read_cohort
 FAST = ['data.batch_size=4', 'data.val=0.2', 'data.test=0.2']
 
 
+def stage3_args(small_latents, ddpm, out, *more) -> list:
+    "`fit_args` of stage 3 on the small cohort's latents and `ddpm`."
+    ae, csv = small_latents
+    return fit_args('ldae_repr_learn', csv, out, '--ae', ae, '--ddpm', ddpm, *more)
+
+
 @pytest.fixture(scope='module')
 def ddpm(small_latents, tmp_path_factory):
     ae, csv = small_latents
     out = tmp_path_factory.mktemp('ddpm')
     ldae_cmd(
-        'fit',
-        '--config',
-        'ldae_pretrain',
-        '--csv',
-        csv,
-        '--ae',
-        ae,
-        '--out',
-        out,
-        '--quiet',
-        'train.epochs=2',
-        'train.preview_every=0',
-        *FAST,
-        check=True,
+        *fit_args('ldae_pretrain', csv, out, '--ae', ae, 'train.epochs=2', 'train.preview_every=0', *FAST), check=True
     )
     return out / 'ddpm.ckpt'
 
 
 @pytest.fixture(scope='module')
 def bundle(small_latents, ddpm, tmp_path_factory):
-    ae, csv = small_latents
     out = tmp_path_factory.mktemp('ldae')
-    r = ldae_cmd(
-        'fit',
-        '--config',
-        'ldae_repr_learn',
-        '--csv',
-        csv,
-        '--ae',
-        ae,
-        '--ddpm',
-        ddpm,
-        '--out',
-        out,
-        '--quiet',
-        'train.epochs=3',
-        'train.val_steps=3',
-        'train.schedule=constant',
-        *FAST,
-        check=True,
-    )
+    more = ['train.epochs=3', 'train.val_steps=3', 'train.schedule=constant', *FAST]
+    r = ldae_cmd(*stage3_args(small_latents, ddpm, out, *more), check=True)
     assert 'LDAE stage 3' in r.stdout and 'ldae.ckpt' in r.stdout
     return out
+
+
+def reconstruct(ckpt, inputs, out, *more, check=False):
+    "`ldae reconstruct --ckpt CKPT --input INPUTS… --out OUT MORE…`."
+    return ldae_cmd('reconstruct', '--ckpt', ckpt, '--input', *inputs, '--out', out, *more, check=check)
 
 
 def test_fit_writes_bundle_and_history(bundle):
@@ -68,67 +48,24 @@ def test_fit_writes_bundle_and_history(bundle):
     h = pd.read_csv(bundle / 'history.csv')
     assert list(h.epoch) == [0, 1, 2] and 'ssim_ysem' in h
     m = load_ldae(bundle / 'ldae.ckpt')
-    assert m.ae.input_shape == (32, 40, 32) and (m.steps, m.scale, m.stop) == (
-        100,
-        1.5,
-        0.0,
-    )  # the cpu config's `sample`
+    assert m.ae.input_shape == (32, 40, 32)
+    assert (m.steps, m.scale, m.stop) == (100, 1.5, 0.0)  # the cpu config's `sample`
     ck = load_checkpoint(bundle / 'last.ckpt', 'ldae_training')
-    assert not any(
-        k.startswith('denoiser.ddpm') for k in ck['state_dict']
-    )  # the frozen ε_θ is not in training checkpoints
+    assert not any(k.startswith('denoiser.ddpm') for k in ck['state_dict'])  # no frozen ε_θ in training checkpoints
 
 
 def test_reconstruct_command_keeps_affine(small_cohort, bundle, tmp_path):
     df = read_cohort(small_cohort / 'cohort.csv')
     src = df._path[0]
-    r = ldae_cmd(
-        'reconstruct',
-        '--ckpt',
-        bundle / 'ldae.ckpt',
-        '--input',
-        src,
-        '--out',
-        tmp_path / 'r.nii.gz',
-        '--steps',
-        5,
-        '--quiet',
-        check=True,
-    )
+    reconstruct(bundle / 'ldae.ckpt', [src], tmp_path / 'r.nii.gz', '--steps', 5, '--quiet', check=True)
     a, b = nib.load(src), nib.load(tmp_path / 'r.nii.gz')
     assert b.shape == a.shape == (32, 40, 32) and np.allclose(a.affine, b.affine)
     v = b.get_fdata()
     assert np.isfinite(v).all() and 0 <= v.min() and v.max() <= 1 and v.std() > 0.05
-    r = ldae_cmd(
-        'reconstruct',
-        '--ckpt',
-        bundle / 'ldae.ckpt',
-        '--input',
-        df._path[0],
-        df._path[1],
-        '--out',
-        tmp_path / 'many',
-        '--steps',
-        3,
-        '--quiet',
-        check=True,
-    )
+    reconstruct(bundle / 'ldae.ckpt', df._path[:2], tmp_path / 'many', '--steps', 3, '--quiet', check=True)
     assert len(list((tmp_path / 'many').glob('*_recon.nii.gz'))) == 2
-    r = ldae_cmd(
-        'reconstruct',
-        '--ckpt',
-        bundle / 'ldae.ckpt',
-        '--input',
-        src,
-        '--out',
-        tmp_path / 'r0.nii.gz',
-        '--steps',
-        5,
-        '--scale',
-        0,
-        '--quiet',
-        check=True,
-    )
+    more = ['--steps', 5, '--scale', 0, '--quiet']
+    r = reconstruct(bundle / 'ldae.ckpt', [src], tmp_path / 'r0.nii.gz', *more, check=True)
     assert 'guidance scale 0' in r.stdout and 'guidance scale 1.5' not in r.stdout
     r0 = nib.load(tmp_path / 'r0.nii.gz').get_fdata()
     assert not np.array_equal(r0, v)  # the bundle's scale 1.5 used G_ψ
@@ -139,25 +76,9 @@ def test_reconstruct_command_keeps_affine(small_cohort, bundle, tmp_path):
 
 
 def test_reconstruct_errors(small_cohort, bundle, tmp_path):
-    r = ldae_cmd(
-        'reconstruct',
-        '--ckpt',
-        bundle / 'ldae.ckpt',
-        '--input',
-        tmp_path / 'missing.nii.gz',
-        '--out',
-        tmp_path / 'x.nii.gz',
-    )
+    r = reconstruct(bundle / 'ldae.ckpt', [tmp_path / 'missing.nii.gz'], tmp_path / 'x.nii.gz')
     assert r.returncode == 2 and 'missing.nii.gz' in r.stderr and 'Traceback' not in r.stderr
-    r = ldae_cmd(
-        'reconstruct',
-        '--ckpt',
-        bundle / 'last.ckpt',
-        '--input',
-        small_cohort / 'cohort.csv',
-        '--out',
-        tmp_path / 'x.nii.gz',
-    )
+    r = reconstruct(bundle / 'last.ckpt', [small_cohort / 'cohort.csv'], tmp_path / 'x.nii.gz')
     assert r.returncode == 2 and "'ldae_training' checkpoint; expected 'ldae'" in r.stderr
     for opt, bad, want in [
         ('--scale', -1, 'ldae reconstruct: scale=-1.0; expected a finite number ≥ 0'),
@@ -165,20 +86,10 @@ def test_reconstruct_errors(small_cohort, bundle, tmp_path):
         ('--steps', 0, 'ldae reconstruct: steps=0; expected a whole number ≥ 1'),
         ('--scale', 'nan', 'scale=nan'),
     ]:
-        r = ldae_cmd(
-            'reconstruct',
-            '--ckpt',
-            tmp_path / 'no_such.ckpt',
-            '--input',
-            small_cohort / 'cohort.csv',
-            '--out',
-            tmp_path / 'x.nii.gz',
-            opt,
-            bad,
-        )
+        r = reconstruct(tmp_path / 'no_such.ckpt', [small_cohort / 'cohort.csv'], tmp_path / 'x.nii.gz', opt, bad)
         assert (
             r.returncode == 2 and want in r.stderr and 'Traceback' not in r.stderr
-        )  # checked before the bundle is read
+        )  # checked before reading the bundle
 
 
 def test_different_codes_decode_differently(small_cohort, bundle):
@@ -192,32 +103,9 @@ def test_different_codes_decode_differently(small_cohort, bundle):
 
 
 def test_resume_after_kill(small_latents, ddpm, tmp_path):
-    ae, csv = small_latents
     out = tmp_path / 'run'
-    exe = Path(sys.executable).parent / 'ldae'
-    args = [
-        'fit',
-        '--config',
-        'ldae_repr_learn',
-        '--csv',
-        str(csv),
-        '--ae',
-        str(ae),
-        '--ddpm',
-        str(ddpm),
-        '--out',
-        str(out),
-        '--quiet',
-        'train.epochs=6',
-        'train.val_steps=2',
-        *FAST,
-    ]
-    p = subprocess.Popen([str(exe), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    t0 = time.time()
-    while time.time() - t0 < 300 and not (out / 'last.ckpt').exists():
-        time.sleep(0.1)
-    p.send_signal(signal.SIGKILL)
-    p.wait()
+    args = stage3_args(small_latents, ddpm, out, 'train.epochs=6', 'train.val_steps=2', *FAST)
+    kill_at_first_checkpoint(args, out)
     done = int(load_checkpoint(out / 'last.ckpt', 'ldae_training')['epoch'])
     assert done < 5
     ldae_cmd(*args, '--resume', check=True)
@@ -229,71 +117,33 @@ def test_resume_after_kill(small_latents, ddpm, tmp_path):
 
 def test_stage3_needs_ddpm(small_latents, tmp_path):
     ae, csv = small_latents
-    r = ldae_cmd('fit', '--config', 'ldae_repr_learn', '--csv', csv, '--ae', ae, '--out', tmp_path / 'a', '--quiet')
+    r = ldae_cmd(*fit_args('ldae_repr_learn', csv, tmp_path / 'a', '--ae', ae))
     assert r.returncode == 2 and '--ddpm' in r.stderr
 
 
 def test_bundle_carries_latent_normalisation_and_encoder_input_statistics(small_latents, ddpm, bundle):
-    "The bundle's DDPM keeps the centred latents' mean and scale of ddpm.ckpt; the cpu encoder's input statistics come from the training scans."
+    "The bundle keeps ddpm.ckpt's latent mean and scale; the cpu encoder's input statistics are the training scans'."
     from ldae.latent_ddpm import load_ddpm
     from ldae.data import cohort_splits, VolumeDataset
 
     ae, csv = small_latents
     m, d = load_ldae(bundle / 'ldae.ckpt'), load_ddpm(ddpm, ae=ae)
-    assert (
-        d.latent_mean is not None
-        and torch.equal(m.ddpm.latent_mean, d.latent_mean)
-        and m.ddpm.scale_factor == d.scale_factor
-    )
+    assert d.latent_mean is not None and torch.equal(m.ddpm.latent_mean, d.latent_mean)
+    assert m.ddpm.scale_factor == d.scale_factor
     df = cohort_splits(csv, 0.2, 0.2, 0)
     tr = df[df.split == 'train']
     x = torch.stack([VolumeDataset(tr, (32, 40, 32)).volume(i) for i in range(len(tr))])
     assert torch.allclose(m.encoder.input_mean, x.mean(0), atol=1e-5)
     assert abs(float(m.encoder.input_scale) * float(x.std(0).square().mean().sqrt()) - 1) < 1e-3
     assert type(m.encoder.norm).__name__ == 'BatchNorm1d' and m.denoiser.shift.config['width'] == 0.5
-    # the cpu G_ψ's semantic offset field comes back trained (zero-initialised, so a loaded zero field would mean it was lost)
-    assert (
-        m.denoiser.shift.config['latent_shape'] == list(m.ddpm.latent_shape)
-        and m.denoiser.shift.field.weight.abs().sum() > 0
-    )
+    # the cpu G_ψ's offset field comes back trained (it starts at zero: a loaded zero field would mean it was lost)
+    assert m.denoiser.shift.config['latent_shape'] == list(m.ddpm.latent_shape)
+    assert m.denoiser.shift.field.weight.abs().sum() > 0
 
 
 def test_stage3_refuses_batchnorm_with_batches_of_one_and_a_changed_monitor(small_latents, ddpm, bundle, tmp_path):
-    ae, csv = small_latents
-    r = ldae_cmd(
-        'fit',
-        '--config',
-        'ldae_repr_learn',
-        '--csv',
-        csv,
-        '--ae',
-        ae,
-        '--ddpm',
-        ddpm,
-        '--out',
-        tmp_path / 'b1',
-        '--quiet',
-        'data.batch_size=1',
-        'data.val=0.2',
-        'data.test=0.2',
-    )
+    r = ldae_cmd(*stage3_args(small_latents, ddpm, tmp_path / 'b1', 'data.batch_size=1', *FAST[1:]))
     assert r.returncode == 2 and 'batch_size' in r.stderr and 'Traceback' not in r.stderr
-    r = ldae_cmd(
-        'fit',
-        '--config',
-        'ldae_repr_learn',
-        '--csv',
-        csv,
-        '--ae',
-        ae,
-        '--ddpm',
-        ddpm,
-        '--out',
-        bundle,
-        '--quiet',
-        '--resume',
-        'train.epochs=4',
-        'train.monitor=valid_loss',
-        *FAST,
-    )
+    more = ['--resume', 'train.epochs=4', 'train.monitor=valid_loss', *FAST]
+    r = ldae_cmd(*stage3_args(small_latents, ddpm, bundle, *more))
     assert r.returncode == 2 and "picked its best epoch by 'ssim_ysem'" in r.stderr

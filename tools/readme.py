@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 """Render README.md from nbs/index.ipynb without Quarto (nbdev_readme needs the quarto binary, which cannot be
-installed here; SPEC §2). Markdown cells are copied; code cells are shown unless `#| echo: false`; `#| hide`
+installed on every machine). Markdown cells are copied; code cells are shown unless `#| echo: false`; `#| hide`
 cells are dropped; PNG outputs are written to images/ and linked. `--check` fails if README.md is stale."""
 
 import json, base64, sys, re
