@@ -25,9 +25,27 @@ from .core import LDAEInputError, write_csv
 from .template import default_spacing, check_shape, target_grid, anti_alias_sigma
 
 # %% auto #0
-__all__ = ['REQUIRED_COLUMNS', 'SPLITS', 'read_cohort', 'check_splits', 'write_cohort', 'assign_splits', 'split_csv_path',
-           'cohort_splits', 'CheckVolume', 'AntiAlias', 'preprocess', 'load_volume', 'voxel_moments', 'VolumeDataset',
-           'load_latent', 'LatentDataset', 'ScanLatentDataset', 'cohort_dls', 'show_batch']
+__all__ = [
+    'REQUIRED_COLUMNS',
+    'SPLITS',
+    'read_cohort',
+    'check_splits',
+    'write_cohort',
+    'assign_splits',
+    'split_csv_path',
+    'cohort_splits',
+    'CheckVolume',
+    'AntiAlias',
+    'preprocess',
+    'load_volume',
+    'voxel_moments',
+    'VolumeDataset',
+    'load_latent',
+    'LatentDataset',
+    'ScanLatentDataset',
+    'cohort_dls',
+    'show_batch',
+]
 
 # %% ../nbs/03_data.ipynb #c61ecb90
 REQUIRED_COLUMNS = ('subject', 'path', 'diagnosis', 'age')
@@ -127,6 +145,7 @@ def read_cohort(
     df.attrs['csv'] = str(csv)
     return df
 
+
 # %% ../nbs/03_data.ipynb #bba9b55d
 def check_splits(df: pd.DataFrame, source='cohort') -> pd.DataFrame:
     "Check the `split` column: values in train/val/test and no subject in two splits."
@@ -147,6 +166,7 @@ def check_splits(df: pd.DataFrame, source='cohort') -> pd.DataFrame:
 def write_cohort(df: pd.DataFrame, path) -> Path:
     "Write a cohort table atomically, without the internal `_` columns."
     return write_csv(path, df[[c for c in df.columns if not str(c).startswith('_')]])
+
 
 # %% ../nbs/03_data.ipynb #924c7847
 def assign_splits(
@@ -198,6 +218,7 @@ def cohort_splits(csv, val: float = 0.1, test: float = 0.2, seed: int = 0, check
     write_cohort(df, sp)
     return df
 
+
 # %% ../nbs/03_data.ipynb #73ff86f0
 class CheckVolume(Transform):
     "Reject volumes that are not a single 3D scan with finite, non-constant intensities (names the file)."
@@ -223,7 +244,7 @@ class CheckVolume(Transform):
 
 
 class AntiAlias(Transform):
-    "Gaussian low-pass before downsampling to `spacing` mm: σ = ½·(spacing/voxel − 1) voxels on axes downsampled ≥ 2×."
+    "Gaussian low-pass before downsampling to `spacing` mm: σ = ½·(spacing/voxel − 1) voxels where it is ≥ 2×."
 
     def __init__(self, spacing: float):
         self.spacing = float(spacing)
@@ -243,6 +264,7 @@ class AntiAlias(Transform):
             else torch.from_numpy(out)
         )
         return res
+
 
 # %% ../nbs/03_data.ipynb #e53e2e45
 def preprocess(
@@ -286,12 +308,13 @@ def load_volume(path, shape=(128, 160, 128), spacing: float | None = None, tfm=N
             f"{p}: cannot be read as a NIfTI volume ({type(cause).__name__}: {str(cause)[:200]})"
         ) from None
 
+
 # %% ../nbs/03_data.ipynb #507f0180
 def voxel_moments(
     batches,  # a tensor (N, …) or an iterable of such batches
     what: str = 'volumes',
 ) -> tuple[int, torch.Tensor, torch.Tensor]:
-    "(n, mean, M2) over the first axis, per element, in float64: M2 = Σ (x − mean)², so the variance is M2 / (n − 1)."
+    "(n, mean, M2) over the first axis, per element, in float64: M2 = Σ (x − mean)², the variance M2 / (n − 1)."
     n, mean, M2 = 0, None, None
     for b in [batches] if torch.is_tensor(batches) else batches:
         b = torch.as_tensor(b).detach().double().cpu()
@@ -313,6 +336,7 @@ def voxel_moments(
     if n < 2:
         raise LDAEInputError(f"voxel_moments: need at least 2 {what}, got {n}")
     return n, mean, M2
+
 
 # %% ../nbs/03_data.ipynb #8093d818
 def _target(df, target, classes=None):
@@ -376,6 +400,7 @@ class VolumeDataset(Dataset):
         for i in range(0, len(self), bs):
             rows = list(range(i, min(i + bs, len(self))))
             yield rows, torch.stack([self.volume(j) for j in rows])
+
 
 # %% ../nbs/03_data.ipynb #510a7fba
 def load_latent(path, expected_shape=None, source='') -> torch.Tensor:
@@ -470,6 +495,7 @@ class ScanLatentDataset(Dataset):
     def __getitem__(self, i):
         return self.vol.volume(i), self.lat.latent(i)
 
+
 # %% ../nbs/03_data.ipynb #fdea61a1
 def cohort_dls(
     df: pd.DataFrame,
@@ -498,6 +524,7 @@ def cohort_dls(
     dls.train.rng = random.Random(seed)
     dls.valid.rng = random.Random(seed)
     return dls
+
 
 # %% ../nbs/03_data.ipynb #539e4351
 def show_batch(

@@ -23,6 +23,7 @@ from .latent_ddpm import LatentDDPM, save_ddpm, eps_from_output, centred_scaling
 # %% auto #0
 __all__ = ['eps_mse', 'DiffusionNoise', 'SamplePreview', 'sample_figure', 'LatentNorm', 'ddpm_learner', 'fit_ddpm']
 
+
 # %% ../nbs/52_ddpm_learner.ipynb #f332c89b
 def eps_mse(pred, eps):
     "The DDPM loss: mean squared error of the predicted noise (in float32 under mixed precision)."
@@ -65,6 +66,7 @@ class DiffusionNoise(Callback):
     def after_pred(self):
         "A v-UNet's output becomes ε here, so the loss is the ε-MSE either way."
         self.learn.pred = eps_from_output(self.learn.model, self.schedule, self.learn.pred, self.zt, self.t)
+
 
 # %% ../nbs/52_ddpm_learner.ipynb #90148fce
 class SamplePreview(FigurePreview):
@@ -115,6 +117,7 @@ def sample_figure(x: torch.Tensor, title: str = '', planes=('axial', 'coronal', 
     fig.tight_layout()
     return fig
 
+
 # %% ../nbs/52_ddpm_learner.ipynb #9ae51b97
 class LatentNorm:
     "A DDPM run's latent normalisation: saved in its training checkpoints, and a resume on other latents is refused."
@@ -142,6 +145,7 @@ class LatentNorm:
                 "resume with the same latents and data.centre, or start a new run"
             )
 
+
 # %% ../nbs/52_ddpm_learner.ipynb #9f9fddec
 def ddpm_learner(
     cfg: dict,
@@ -154,7 +158,7 @@ def ddpm_learner(
     ck: dict | None = None,  # `load_resume`'s checkpoint when resuming
     latent_mean: torch.Tensor | None = None,  # centred latents: the mean training latent (`centred_scaling`)
 ) -> Learner:
-    "A fastai `Learner` for the latent DDPM from a config (`load_config('ldae_pretrain', …)`) and a split latent table."
+    "A fastai `Learner` for the latent DDPM from a config (`load_config('ldae_pretrain', …)`), a split table."
     d, T = cfg['data'], cfg['train']
     dev = get_device(device)
     dls = cohort_dls(
@@ -201,6 +205,7 @@ def ddpm_learner(
         dls, unet, loss_func=eps_mse, opt_func=Adam, lr=float(T['lr']), wd=0.0, cbs=cbs, path=out, model_dir='.'
     )
     return set_progress(apply_precision(learn, dev, T['mixed_precision']), show_progress)
+
 
 # %% ../nbs/52_ddpm_learner.ipynb #138e1034
 def fit_ddpm(

@@ -17,8 +17,17 @@ from .viz import compare, strip, diff_map
 from .config import load_config
 
 # %% auto #0
-__all__ = ['S_STEPS', 'empty_metrics', 'cohort_summary', 'cohort_section', 'demo_config', 'ae_section', 'lddim_section',
-           'ldae_section', 'run_demo']
+__all__ = [
+    'S_STEPS',
+    'empty_metrics',
+    'cohort_summary',
+    'cohort_section',
+    'demo_config',
+    'ae_section',
+    'lddim_section',
+    'ldae_section',
+    'run_demo',
+]
 
 # %% ../nbs/75_demo.ipynb #bcfe3f91
 S_STEPS = ('10', '20', '50', '100')
@@ -41,6 +50,7 @@ def empty_metrics() -> dict:
         'timing': {},
         'versions': {},
     }
+
 
 # %% ../nbs/75_demo.ipynb #d5532027
 def cohort_summary(df: pd.DataFrame) -> pd.DataFrame:
@@ -186,6 +196,7 @@ def _cohort_figures(out, df, shape, spacing) -> dict:
     figs['volumes'] = _fig_path(out, 'cohort_volumes', fig)
     return figs
 
+
 # %% ../nbs/75_demo.ipynb #67eddd82
 def demo_config(
     stage: str,  # a shipped config: 'aekl', 'ldae_pretrain' or 'ldae_repr_learn'
@@ -203,6 +214,7 @@ def demo_config(
     ov += [] if epochs is None else [f'train.epochs={epochs}']
     ov += [] if minutes is None else [f'train.max_minutes={minutes}']
     return load_config(stage, 'cpu', ov)
+
 
 # %% ../nbs/75_demo.ipynb #96e215ff
 def ae_section(
@@ -260,7 +272,8 @@ def ae_section(
         "## Autoencoder (stage 1)\n",
         f"`cpu` AutoencoderKL (channels {cfg['model']['channels']}, "
         f"{cfg['model']['latent_channels']} latent channels): "
-        f"1×{'×'.join(map(str, shape))} → {'×'.join(map(str, lat['latent_shape']))}. Trained {s['epochs_run']} epochs "
+        f"1×{'×'.join(map(str, shape))} → {'×'.join(map(str, lat['latent_shape']))}. "
+        f"Trained {s['epochs_run']} epochs "
         f"({s['steps']} steps) in {s['train_seconds']:.0f} s on {s['device']}; best epoch {s['best_epoch']}; "
         f"scale factor {s['scale_factor']:.4f}.\n",
         "| held-out (test split) | SSIM (3D, win 3) | MS-SSIM | PSNR (dB) | MSE | LPIPS (2.5D) |",
@@ -273,6 +286,7 @@ def ae_section(
         f"\n![AE reconstruction](figures/{fig.name})\n",
     ]
     return m, '\n'.join(md), {'ae_train': round(s['train_seconds'], 2), 'ae_latents': round(t_lat, 2)}
+
 
 # %% ../nbs/75_demo.ipynb #07baae23
 def lddim_section(
@@ -381,6 +395,7 @@ def lddim_section(
         '\n'.join(md),
         {'ddpm_train': round(s['train_seconds'], 2), 'lddim_table': round(t_tab, 2), 'ddpm_generate': round(t_gen, 2)},
     )
+
 
 # %% ../nbs/75_demo.ipynb #522eaf7b
 def _ml(v):
@@ -571,13 +586,15 @@ def ldae_section(
         f"\n![ventricles from y_sem](figures/{f_vent.name})\n",
         f"\n![slice attention](figures/{f_att.name})\n",
         f"A guided DDIM step (shared encoder pass) costs {cost['ratio']:.2f}× an unguided one "
-        f"({cost['guided_seconds'] * 1000:.1f} vs {cost['unguided_seconds'] * 1000:.1f} ms, batch 8; target ≤ 1.7×).\n",
+        f"({cost['guided_seconds'] * 1000:.1f} vs {cost['unguided_seconds'] * 1000:.1f} ms, "
+        "batch 8; target ≤ 1.7×).\n",
     ]
     return (
         met,
         '\n'.join(md),
         {'ldae_train': round(s['train_seconds'], 2), 'ldae_table': round(t_tab, 2), 'ldae_ysem': round(t_y, 2)},
     )
+
 
 # %% ../nbs/75_demo.ipynb #352ee860
 def _md_to_html(md: str, title: str) -> str:

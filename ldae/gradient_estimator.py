@@ -13,6 +13,7 @@ from .unet import UNetDecoder, Features, zero_module
 # %% auto #0
 __all__ = ['ShiftDecoder']
 
+
 # %% ../nbs/32_gradient_estimator.ipynb #94077522
 class ShiftDecoder(nn.Module):
     "G_ψ's own part: y_sem embedding + a middle block and decoder with ε_θ's topology, conditioned on (t, y_sem)."
@@ -29,7 +30,7 @@ class ShiftDecoder(nn.Module):
         c = unet_config
         emb, g = int(c['emb_dim']), int(c['norm_num_groups'])
         if not width > 0:
-            raise LDAEInputError(f"gradient estimator: width={width}; expected a positive factor (1 = ε_θ's channels)")
+            raise LDAEInputError(f"gradient estimator: width={width}; expected a positive factor (1 = ε_θ's width)")
         chans = [max(g, round(ch * width / g) * g) for ch in c['channels']]
         if latent_shape is not None:
             try:

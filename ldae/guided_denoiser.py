@@ -15,6 +15,7 @@ from .latent_ddpm import LatentDDPM
 # %% auto #0
 __all__ = ['GuidedDenoiser', 'guided_step_cost']
 
+
 # %% ../nbs/41_guided_denoiser.ipynb #ea033106
 class GuidedDenoiser(nn.Module):
     "ε_θ (frozen) and G_ψ from one pass of ε_θ's encoder; `eps_fn(y_sem, …)` gives the guided ε̂ for DDIM."
@@ -43,7 +44,7 @@ class GuidedDenoiser(nn.Module):
         return eps, self.shift(f, y_sem)
 
     def eps_fn(self, y_sem: torch.Tensor, scale: float = 1.0, stop: float = 0.0):
-        "ε̂(z, t) = ε_θ − scale·√(1−ᾱ_t)·G for the DDIM samplers; plain ε_θ where guidance has stopped (t < stop·T)."
+        "ε̂(z, t) = ε_θ − scale·√(1−ᾱ_t)·G for the DDIM samplers; plain ε_θ where t < stop·T."
         sch = self.ddpm.schedule
 
         def fn(z, t):
@@ -54,10 +55,11 @@ class GuidedDenoiser(nn.Module):
 
         return fn
 
+
 # %% ../nbs/41_guided_denoiser.ipynb #c3c325a5
 @torch.no_grad()
 def guided_step_cost(den: GuidedDenoiser, bs: int = 8, repeats: int = 7, t: int = 500) -> dict:
-    "Seconds per unguided ε_θ call and per guided ε̂ call (interleaved rounds of 10 calls, best of `repeats`), ratio."
+    "Seconds per unguided ε_θ call and per guided ε̂ call (interleaved rounds of 10, best of `repeats`), ratio."
     dev = next(den.shift.parameters()).device
     shape = den.ddpm.latent_shape
     z = torch.randn((bs, *shape), generator=torch.Generator().manual_seed(0)).to(dev)

@@ -17,8 +17,19 @@ from .perf import best_seconds
 from .metrics import recon_metrics
 
 # %% auto #0
-__all__ = ['eps_from_output', 'centred_scaling', 'latent_spread', 'LatentDDPM', 'save_ddpm', 'ddpm_fields', 'check_ae',
-           'load_ddpm', 'lddim_table', 'sampling_overhead']
+__all__ = [
+    'eps_from_output',
+    'centred_scaling',
+    'latent_spread',
+    'LatentDDPM',
+    'save_ddpm',
+    'ddpm_fields',
+    'check_ae',
+    'load_ddpm',
+    'lddim_table',
+    'sampling_overhead',
+]
+
 
 # %% ../nbs/40_latent_ddpm.ipynb #ae8c7ef2
 def eps_from_output(
@@ -26,6 +37,7 @@ def eps_from_output(
 ) -> torch.Tensor:
     "ε from a UNet's raw output: itself for an ε-UNet; √(1−ᾱ_t)·z + √ᾱ_t·v for `prediction='v'`."
     return schedule.eps_from_v(z, t, out) if getattr(unet, 'config', {}).get('prediction') == 'v' else out
+
 
 # %% ../nbs/40_latent_ddpm.ipynb #154c50f2
 def _moments(latents):
@@ -53,6 +65,7 @@ def latent_spread(latents, scale_factor: float) -> dict:
         'total_std': math.sqrt(total) * scale_factor,
         'between_scans_std': float((M2 / (n - 1)).sqrt().mean()) * scale_factor,
     }
+
 
 # %% ../nbs/40_latent_ddpm.ipynb #af66d1b8
 class LatentDDPM(nn.Module):
@@ -138,6 +151,7 @@ class LatentDDPM(nn.Module):
             self.sample(self.invert(self.encode_latent(x), S, show_progress), S, show_progress=show_progress)
         )
 
+
 # %% ../nbs/40_latent_ddpm.ipynb #982bfce6
 def save_ddpm(path, ddpm: LatentDDPM, **extra) -> Path:
     "Write a 'ddpm' checkpoint: ε_θ, schedule, latent normalisation and shape, its autoencoder's config and scale."
@@ -212,6 +226,7 @@ def load_ddpm(
     d.meta = {k: v for k, v in ck.items() if k not in ('state_dict', 'config', 'format')}
     return d.eval()
 
+
 # %% ../nbs/40_latent_ddpm.ipynb #4d8f8c44
 @torch.no_grad()
 def lddim_table(
@@ -245,9 +260,10 @@ def lddim_table(
         run(f'LDDIM S={S}', lambda z, S=S: ddpm.decode_latent(ddpm.sample(ddpm.invert(z, S), S)))
     return pd.DataFrame(rows).set_index('method')
 
+
 # %% ../nbs/40_latent_ddpm.ipynb #add57b48
 def sampling_overhead(ddpm: LatentDDPM, S: int = 50, bs: int = 8, repeats: int = 3, seed: int = 0) -> dict:
-    "Seconds of S bare ε_θ calls vs one DDIM-S sampling of the same batch (best of `repeats`), and the overhead ratio."
+    "Seconds of S bare ε_θ calls vs one DDIM-S sampling of the same batch (best of `repeats`), and the overhead."
     dev = ddpm.device
     z = torch.randn((bs, *ddpm.latent_shape), generator=torch.Generator().manual_seed(seed)).to(dev)
     tb = [t.expand(bs) for t in torch.as_tensor(ddim_timesteps(S, ddpm.schedule.T)[1:][::-1].copy(), device=dev)]

@@ -10,7 +10,17 @@ from monai.metrics import SSIMMetric, MultiScaleSSIMMetric, PSNRMetric
 from .core import LDAEInputError
 
 # %% auto #0
-__all__ = ['SSIM_WIN', 'ssim3d', 'msssim3d', 'psnr', 'mse', 'LPIPSUnavailable', 'make_lpips', 'lpips25d', 'recon_metrics']
+__all__ = [
+    'SSIM_WIN',
+    'ssim3d',
+    'msssim3d',
+    'psnr',
+    'mse',
+    'LPIPSUnavailable',
+    'make_lpips',
+    'lpips25d',
+    'recon_metrics',
+]
 
 # %% ../nbs/06_metrics.ipynb #af0c5d47
 SSIM_WIN = 3
@@ -54,6 +64,7 @@ def mse(x, y) -> torch.Tensor:
     "Per-item mean squared error."
     x, y = _pair(x, y)
     return ((x - y) ** 2).flatten(1).mean(1)
+
 
 # %% ../nbs/06_metrics.ipynb #6c75cb0d
 class LPIPSUnavailable(LDAEInputError):
@@ -150,6 +161,7 @@ def lpips25d(
         d = net(xs.to(dev) * 2 - 1, ys.to(dev) * 2 - 1).flatten().to(x.device)
         out = out + d.view(x.shape[0], k).mean(1)
     return out / 3
+
 
 # %% ../nbs/06_metrics.ipynb #9317db61
 def recon_metrics(x, y, lpips_net=None, allow_random_lpips: bool = False, seed: int = 0) -> dict:

@@ -22,6 +22,7 @@ from .guidance import check_sampling
 # %% auto #0
 __all__ = ['LDAE', 'save_ldae', 'load_ldae']
 
+
 # %% ../nbs/42_pipeline.ipynb #c88e98a6
 def _chunks(n: int, bs: int, show: bool, what: str = ''):
     "(start, end) of the batches of `bs` in `n` items, with a progress bar when `show` and there are several."
@@ -82,6 +83,7 @@ class LDAE(nn.Module):
             )
         return x
 
+
 # %% ../nbs/42_pipeline.ipynb #644c9407
 @patch
 @torch.no_grad()
@@ -107,6 +109,7 @@ def encode(
         ys.append(y)
         zs.append(ddim_invert(self.denoiser.eps_fn(y, self.scale, self.stop), z0, self.ddpm.schedule, S))
     return torch.cat(ys), torch.cat(zs)
+
 
 # %% ../nbs/42_pipeline.ipynb #bba87f8f
 @patch
@@ -143,6 +146,7 @@ def reconstruct(
     y, zT = self.encode(x, steps, bs, show_progress)
     return self.decode(y, zT, steps, bs, show_progress)
 
+
 # %% ../nbs/42_pipeline.ipynb #ec92b19a
 @patch
 def noise(self: LDAE, n: int, seed: int = 0) -> torch.Tensor:
@@ -164,6 +168,7 @@ def sample(
         y_sem = y_sem.expand(n, -1) if len(y_sem) == 1 else y_sem
     return self.decode(y_sem, self.noise(n, seed), steps, show_progress=show_progress)
 
+
 # %% ../nbs/42_pipeline.ipynb #da46bd4d
 @patch
 def load_scans(self: LDAE, paths) -> torch.Tensor:
@@ -174,6 +179,7 @@ def load_scans(self: LDAE, paths) -> torch.Tensor:
     if not paths:
         raise LDAEInputError("load_scans: no NIfTI paths given (expected one path or a list of them)")
     return torch.stack([load_volume(p, self.ae.input_shape, self.ae.spacing).as_tensor() for p in paths])
+
 
 # %% ../nbs/42_pipeline.ipynb #f4291bd2
 def save_ldae(path, model: LDAE, **extra) -> Path:

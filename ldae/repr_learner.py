@@ -25,8 +25,17 @@ from .metrics import ssim3d
 from .pipeline import LDAE, save_ldae
 
 # %% auto #0
-__all__ = ['LDAEModel', 'PDAELoss', 'PDAENoise', 'GuidedDecodeSSIM', 'sample_defaults', 'stage3_parts', 'ldae_learner',
-           'fit_ldae']
+__all__ = [
+    'LDAEModel',
+    'PDAELoss',
+    'PDAENoise',
+    'GuidedDecodeSSIM',
+    'sample_defaults',
+    'stage3_parts',
+    'ldae_learner',
+    'fit_ldae',
+]
+
 
 # %% ../nbs/53_repr_learner.ipynb #05f893f5
 class LDAEModel(nn.Module):
@@ -43,6 +52,7 @@ class LDAEModel(nn.Module):
     def forward(self, x, zt, t):
         eps, G = self.denoiser(zt, t, self.encoder(x))
         return eps, G, t
+
 
 # %% ../nbs/53_repr_learner.ipynb #2176eaa3
 class PDAELoss:
@@ -67,6 +77,7 @@ class PDAENoise(DiffusionNoise):
 
     def after_pred(self):
         pass
+
 
 # %% ../nbs/53_repr_learner.ipynb #c0de7932
 class GuidedDecodeSSIM(Metric):
@@ -123,6 +134,7 @@ class GuidedDecodeSSIM(Metric):
     def value(self):
         return self.total / self.count if self.count else None
 
+
 # %% ../nbs/53_repr_learner.ipynb #06ca25a3
 def sample_defaults(cfg: dict) -> tuple[int, float, float]:
     "(DDIM steps, guidance scale, guidance stop) of a stage-3 config's `sample` section: what the bundle carries."
@@ -130,6 +142,7 @@ def sample_defaults(cfg: dict) -> tuple[int, float, float]:
     if not isinstance(s, dict):
         raise LDAEInputError(f"sample={s!r}: expected a section with steps, scale and stop")
     return check_sampling(s.get('steps', 100), s.get('scale', 1.0), s.get('stop', 0.0), 'sample')
+
 
 # %% ../nbs/53_repr_learner.ipynb #afaedd03
 def stage3_parts(cfg: dict, ddpm: LatentDDPM) -> tuple[SemanticEncoder, ShiftDecoder]:
@@ -156,6 +169,7 @@ def stage3_parts(cfg: dict, ddpm: LatentDDPM) -> tuple[SemanticEncoder, ShiftDec
         latent_shape=ddpm.latent_shape if es.get('offset', False) else None,
     )
 
+
 # %% ../nbs/53_repr_learner.ipynb #14d16618
 def ldae_learner(
     cfg: dict,
@@ -166,7 +180,7 @@ def ldae_learner(
     show_progress: bool = True,
     ck: dict | None = None,  # `load_resume`'s checkpoint when resuming
 ) -> Learner:
-    "A fastai `Learner` for stage 3 from a config (`load_config('ldae_repr_learn', …)`), a split latent table, a DDPM."
+    "A fastai `Learner` for stage 3 from a config (`load_config('ldae_repr_learn', …)`), a split table, a DDPM."
     d, T = cfg['data'], cfg['train']
     dev = get_device(device)
     ae = ddpm.ae
@@ -239,6 +253,7 @@ def ldae_learner(
         splitter=lambda m: [list(m.trainable().parameters())],
     )
     return set_progress(apply_precision(learn, dev, T['mixed_precision']), show_progress)
+
 
 # %% ../nbs/53_repr_learner.ipynb #3be272dd
 def fit_ldae(

@@ -11,8 +11,18 @@ from .core import LDAEInputError
 from .config import load_config
 
 # %% auto #0
-__all__ = ['timestep_embedding', 'zero_module', 'ResBlock', 'Attention', 'Features', 'UNetDecoder', 'UNet', 'build_unet',
-           'n_params']
+__all__ = [
+    'timestep_embedding',
+    'zero_module',
+    'ResBlock',
+    'Attention',
+    'Features',
+    'UNetDecoder',
+    'UNet',
+    'build_unet',
+    'n_params',
+]
+
 
 # %% ../nbs/30_unet.ipynb #76b54d14
 def timestep_embedding(
@@ -38,9 +48,10 @@ def zero_module(m: nn.Module) -> nn.Module:
 def _gn(c, groups):
     return nn.GroupNorm(math.gcd(groups, c), c)
 
+
 # %% ../nbs/30_unet.ipynb #5f8314ca
 class ResBlock(nn.Module):
-    "GN–SiLU–conv, AdaGN from the time embedding (and optionally a semantic code), SiLU–dropout–zero conv, plus skip."
+    "GN–SiLU–conv, AdaGN by the time embedding (and a semantic code), SiLU–dropout–zero conv, plus skip."
 
     def __init__(
         self,
@@ -102,6 +113,7 @@ class Attention(nn.Module):
         o = F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(B, -1, C)
         return x + self.proj(o).transpose(1, 2).view_as(x)
 
+
 # %% ../nbs/30_unet.ipynb #1b15b09f
 @dataclass
 class Features:
@@ -123,7 +135,7 @@ def _layout(channels, num_res_blocks):
 
 
 class UNetDecoder(nn.Module):
-    "Middle block + decoder levels (num_res_blocks + 1 blocks each, consuming the skips) + GN–SiLU–zero conv output."
+    "Middle block + decoder levels (num_res_blocks + 1 blocks each, taking the skips) + GN–SiLU–zero conv."
 
     def __init__(
         self,
@@ -173,6 +185,7 @@ class UNetDecoder(nn.Module):
                 for m in b:
                     h = m(h, emb, cond, size=skips[-1].shape[2:] if skips else None)
         return self.out(h)
+
 
 # %% ../nbs/30_unet.ipynb #8b4b441a
 class UNet(nn.Module):
@@ -254,6 +267,7 @@ class UNet(nn.Module):
 
     def forward(self, x, t):
         return self.decode(self.encode(x, t))
+
 
 # %% ../nbs/30_unet.ipynb #b1442b98
 def build_unet(

@@ -60,38 +60,28 @@ def test_networks_import_no_sampling_or_training_code():
             assert all(nums[d] < 10 or 30 <= nums[d] < 40 for d in deps), f'{mod} imports {deps}'
 
 
-def test_library_lines_fit_in_120_characters():
-    "Lines of the generated library are at most 120 characters, but nbdev's own `__all__` line (see ruff.toml)."
-    long = []
-    for p in sorted(LIB.glob('*.py')):
-        if p.name == '_modidx.py':
-            continue
-        for i, line in enumerate(p.read_text().splitlines(), 1):
-            if len(line) > 120 and not line.startswith('__all__ = ['):
-                long.append(f'{p.name}:{i} ({len(line)})')
-    assert not long, long
-
-
 def tracked_text_files():
     files = subprocess.run(['git', 'ls-files'], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     skip = ('.png', '.gif', '.jpg', '.nii.gz', '.npz', '.ckpt', '.safetensors')
     return [ROOT / f for f in files if not f.endswith(skip) and (ROOT / f).is_file()]
 
 
-@pytest.mark.parametrize(
-    'pattern',
-    [
-        r'SPEC §|STYLE §|SPEC\.md|STYLE\.md',
-        r'[Rr]eference[- ]facts',
-        r'\.\./shared',
-    ],
-)
+# The planning documents of the team that wrote ldae (a spec, a style guide, notes on the reference code) are not
+# shipped; citing them by name or section sends a reader nowhere. The names are written in pieces so that this file
+# does not cite them itself.
+PLANNING_DOCS = ['SP' + 'EC', 'ST' + 'YLE']
+OUTSIDE = [
+    r'\b(' + '|'.join(PLANNING_DOCS) + r')( §|\.md)',
+    '[Rr]efer' + r'ence[- ]facts',
+    r'\.\./' + 'shared',
+]
+
+
+@pytest.mark.parametrize('pattern', OUTSIDE)
 def test_the_project_stands_alone(pattern):
     "Nothing cites documents that are not in the repository."
     hits = []
     for p in tracked_text_files():
-        if p.name == 'test_house.py':
-            continue
         for i, line in enumerate(p.read_text(errors='ignore').splitlines(), 1):
             if re.search(pattern, line):
                 hits.append(f'{p.relative_to(ROOT)}:{i}: {line.strip()[:100]}')
