@@ -4,10 +4,11 @@
 
 # %% ../nbs/00_core.ipynb #9bb70749
 from __future__ import annotations
-import os, json, random, tempfile, contextlib
+import os, sys, json, time, random, tempfile, contextlib
 from pathlib import Path
 import numpy as np
 import torch
+from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
 __all__ = [
@@ -73,8 +74,6 @@ def get_device(
 # %% ../nbs/00_core.ipynb #dc3d4e64
 def interactive() -> bool:
     "Whether standard output is a terminal (progress bars) rather than a file or a pipe (one line per loop)."
-    import sys
-
     return bool(getattr(sys.stdout, 'isatty', lambda: False)())
 
 
@@ -85,9 +84,6 @@ def progress(
     total: int | None = None,  # length of `items` where it has none
 ):
     "Iterate `items` with a progress bar on a terminal, one line at the end in a log, or silently."
-    import time
-    from fastprogress.fastprogress import progress_bar
-
     if not show:
         yield from items
         return

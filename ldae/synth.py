@@ -326,9 +326,8 @@ def _isotropic_mm(spacing) -> float | None:
     "One voxel size in mm from a number or a tuple of equal sides (nibabel's zooms); an error names what it got."
     if spacing is None:
         return None
-    sides = np.atleast_1d(np.asarray(spacing, dtype=object))
     try:
-        sides = np.array([float(x) for x in sides[:3]])
+        sides = np.array([float(x) for x in np.atleast_1d(spacing)[:3]])
     except (TypeError, ValueError):
         sides = np.array([])
     if len(sides) == 0:
