@@ -150,6 +150,45 @@ def _demo_parser(sub):
     _common(p)
 
 
+def _embed_parser(sub):
+    p = sub.add_parser(
+        'embed',
+        help='one vector per scan of a cohort (y_sem, z_T or the AE latent) as a CSV',
+        description='Embed every scan of CSV with the LDAE bundle CKPT and write FILE: one row per scan with subject, '
+        'session, path and the vector (<what>_0 …). The cohort CSV is never modified.',
+    )
+    p.add_argument('--ckpt', required=True, type=Path, help='LDAE bundle (ldae.ckpt)')
+    p.add_argument(
+        '--csv', required=True, type=Path, help='cohort CSV (subject, path; session or ses-M<months> in path)'
+    )
+    p.add_argument('--out', required=True, type=Path, help='embeddings CSV to write')
+    p.add_argument('--what', default='y_sem', choices=['y_sem', 'z_T', 'latent'], help='what to embed (default y_sem)')
+    p.add_argument('--normalise', action='store_true', help="y_sem standardised with the bundle's training statistics")
+    p.add_argument('--steps', type=int, default=None, help="z_T: DDIM inversion steps (default: the bundle's)")
+    p.add_argument('--batch-size', type=int, default=8)
+    _common(p)
+
+
+def _probe_parser(sub):
+    p = sub.add_parser(
+        'probe',
+        help='linear probe of embeddings: AD vs CN (and 3 classes), age or any numeric column',
+        description='Fit and score a linear probe on EMBEDDINGS with labels from CSV under one protocol: subject-level '
+        'splits (the CSV\'s split column, else subject-grouped K-fold), regularisation chosen by grouped CV inside the '
+        'training subjects, test subjects scored once, 95 %% bootstrap intervals over test subjects. Writes '
+        'DIR/probe.json, metrics.json, predictions.csv, table.md and a figure.',
+    )
+    p.add_argument('--embeddings', required=True, type=Path, help='embeddings CSV (`ldae embed`)')
+    p.add_argument('--csv', required=True, type=Path, help='cohort CSV with the target column')
+    p.add_argument('--target', default='diagnosis', help="'diagnosis' (AD vs CN, + 3 classes) or a numeric column")
+    p.add_argument('--out', required=True, type=Path, help='output folder')
+    p.add_argument('--protocol', default='auto', choices=['auto', 'split', 'kfold'], help='outer split (default auto)')
+    p.add_argument('--folds', type=int, default=5, help='K of the K-fold protocol (default 5)')
+    p.add_argument('--pca', action='store_true', help='PCA before the linear model (components chosen in the inner CV)')
+    p.add_argument('--n-boot', type=int, default=1000, help='bootstrap resamples for the intervals (default 1000)')
+    _common(p)
+
+
 def build_parser() -> argparse.ArgumentParser:
     "The `ldae` argument parser with all subcommands."
     from ldae import __version__
@@ -161,7 +200,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ap.add_argument('--version', action='version', version=f'ldae {__version__}')
     sub = ap.add_subparsers(dest='command', metavar='command')
-    for add in [_synth_parser, _fit_parser, _save_latents_parser, _reconstruct_parser, _demo_parser]:
+    for add in [
+        _synth_parser,
+        _fit_parser,
+        _save_latents_parser,
+        _reconstruct_parser,
+        _embed_parser,
+        _probe_parser,
+        _demo_parser,
+    ]:
         add(sub)
     return ap
 
@@ -327,11 +374,53 @@ def _cmd_demo(a) -> int:
     return 0
 
 
+def _cmd_embed(a) -> int:
+    from ldae.pipeline import load_ldae
+    from ldae.probe import embed_cohort, write_embeddings
+    from ldae.core import get_device
+
+    if a.out.suffix.lower() != '.csv':
+        raise LDAEInputError(f"--out {a.out}: expected a .csv file name (the embeddings table)")
+    m = load_ldae(a.ckpt, device=get_device(a.device))
+    t0 = time.time()
+    df = embed_cohort(m, a.csv, a.what, a.normalise, a.steps, a.batch_size, show_progress=not a.quiet)
+    write_embeddings(a.out, df)
+    d = df.shape[1] - 3
+    print(f"wrote {len(df)} × {d} {a.what} vectors to {a.out} in {time.time() - t0:.1f} s")
+    return 0
+
+
+def _cmd_probe(a) -> int:
+    from ldae.probe import read_embeddings, align, run_probe, write_probe_run, probe_table
+    from ldae.data import read_cohort
+
+    if a.n_boot < 1 or a.folds < 2:
+        raise LDAEInputError(f"--n-boot {a.n_boot}, --folds {a.folds}: expected at least 1 and 2")
+    emb, X = read_embeddings(a.embeddings)
+    df = read_cohort(a.csv, check_files=False, require=('subject', 'path', a.target))
+    df, X = align(emb, X, df, str(a.embeddings), str(a.csv))
+    kw = dict(protocol=a.protocol, k=a.folds, seed=a.seed, n_boot=a.n_boot, pca=a.pca)
+    name = a.embeddings.stem
+    res = {name: run_probe(X, df, a.target, name=name, **kw)}
+    r3 = None  # the 3-class report beside AD vs CN, when the cohort has all three
+    if a.target == 'diagnosis' and {'CN', 'MCI', 'AD'} <= set(df.diagnosis):
+        r3 = {name: run_probe(X, df, 'diagnosis', task='3class', name=name, **kw)}
+    files = write_probe_run(a.out, res)  # written only once everything was computed
+    print(probe_table(res).to_string())
+    if r3:
+        write_probe_run(a.out / '3class', r3)
+        print(probe_table(r3).to_string())
+    print(f"probe: {files['probe']}; metrics, predictions and figure in {a.out}")
+    return 0
+
+
 _COMMANDS = {
     'synth': _cmd_synth,
     'fit': _cmd_fit,
     'save-latents': _cmd_save_latents,
     'reconstruct': _cmd_reconstruct,
+    'embed': _cmd_embed,
+    'probe': _cmd_probe,
     'demo': _cmd_demo,
 }
 

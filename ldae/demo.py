@@ -19,6 +19,7 @@ from .config import load_config
 # %% auto #0
 __all__ = [
     'S_STEPS',
+    'PROBE_METHODS',
     'empty_metrics',
     'cohort_summary',
     'cohort_section',
@@ -26,6 +27,7 @@ __all__ = [
     'ae_section',
     'lddim_section',
     'ldae_section',
+    'probe_section',
     'run_demo',
 ]
 
@@ -44,7 +46,15 @@ def empty_metrics() -> dict:
             'ssim_ysem_only': None,
             'ventricle_err_ml_ysem_only': None,
         },
-        'probe': {'ad_cn_auc': None, 'age_mae': None, 'age_mae_mean_baseline': None, 'pca_ad_cn_auc': None},
+        'probe': {
+            'ad_cn_auc': None,
+            'ad_cn_auc_ci': None,
+            'age_mae': None,
+            'age_mae_mean_baseline': None,
+            'pca_ad_cn_auc': None,
+            'volumes_ad_cn_auc': None,
+            'supervised_ad_cn_auc': None,
+        },
         'manipulation': {'monotone_fraction': None, 'ssim_outside_roi': None},
         'interpolation': {'ssim_interp': None, 'ssim_nearest_endpoint': None},
         'timing': {},
@@ -596,6 +606,92 @@ def ldae_section(
     )
 
 
+# %% ../nbs/75_demo.ipynb #de15c657
+PROBE_METHODS = {'y_sem': 'ad_cn', 'PCA of AE latents': 'pca_ad_cn', 'volumes + age': 'volumes_ad_cn'}
+
+
+def _embed_all(m, df, show_progress: bool, bs: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    "y_sem and the flattened AE latent of every scan of `df`, `bs` scans at a time."
+    Y, L = [], []
+    for a in progress(range(0, len(df), bs), show_progress, 'embed the cohort (y_sem, AE latent)'):
+        x = m.load_scans(list(df._path[a : a + bs]))
+        Y.append(m.embed(x).numpy())
+        L.append(m.embed(x, 'latent').numpy())
+    return np.concatenate(Y), np.concatenate(L)
+
+
+def probe_section(
+    out, df: pd.DataFrame, seed: int = 0, device='auto', n_boot: int = 1000, show_progress: bool = True
+) -> tuple[dict, str, dict]:
+    "Linear probes of y_sem and the baselines (AD vs CN, 3 classes, age); returns (metrics, markdown, timings)."
+    from ldae.pipeline import load_ldae
+    from ldae.probe import compare_probes, probe_table, roc_figure, regression_figure, save_probe, embeddings_frame
+    from ldae.probe import write_embeddings
+
+    out = Path(out)
+    m = load_ldae(out / 'ldae' / 'ldae.ckpt', device=device)
+    t0 = time.time()
+    Y, L = _embed_all(m, df, show_progress)
+    t_embed = time.time() - t0
+    write_embeddings(out / 'probe' / 'y_sem.csv', embeddings_frame(df, Y))
+    vol = df[['ventricle_measured', 'hippocampus_measured']].to_numpy()
+    feats = {'y_sem': Y, 'PCA of AE latents': (L, True), 'volumes + age': np.c_[vol, df.age.to_numpy()]}
+    kw = dict(seed=seed, n_boot=n_boot, show_progress=show_progress)
+    t0 = time.time()
+    met = {}
+    md = ["## Linear probes\n"]
+    try:
+        dx = compare_probes(feats, df, 'diagnosis', **kw)
+        dx3 = compare_probes(feats, df, 'diagnosis', task='3class', chance=False, **kw)
+        age = compare_probes({'y_sem': Y, 'PCA of AE latents': (L, True), 'volumes': vol}, df, 'age', **kw)
+    except LDAEInputError as e:
+        md.append(f"Not run: the demo cohort is too small for the probing protocol ({e}).\n")
+        return met, '\n'.join(md), {'probe_embed': round(t_embed, 2)}
+    t_probe = time.time() - t0
+    for name, key in PROBE_METHODS.items():
+        met[f'{key}_auc'] = dx[name]['metrics']['auc']
+        met[f'{key}_auc_ci'] = dx[name]['metrics']['auc_ci']
+    y, a = dx['y_sem']['metrics'], age['y_sem']['metrics']
+    met |= {
+        'chance_ad_cn_auc': dx['chance']['metrics']['auc'],
+        'supervised_ad_cn_auc': None,
+        'ad_cn_accuracy': y['accuracy'],
+        'ad_cn_f1': y['f1'],
+        'ad_cn_3class_balanced_accuracy': dx3['y_sem']['metrics']['balanced_accuracy'],
+        'age_mae': a['mae'],
+        'age_mae_ci': a['mae_ci'],
+        'age_r': a['r'],
+        'age_mae_mean_baseline': a['mae_mean_baseline'],
+        'pca_age_mae': age['PCA of AE latents']['metrics']['mae'],
+        'volumes_age_mae': age['volumes']['metrics']['mae'],
+        'protocol': y['protocol'],
+        'n_test_subjects': y['n_test_subjects'],
+        'n_test_scans': y['n_test_scans'],
+        'hyper': {n: r['metrics']['hyper'] for n, r in dx.items()},
+    }
+    save_probe(out / 'probe' / 'ad_cn_probe.json', dx['y_sem']['probe'])
+    save_probe(out / 'probe' / 'age_probe.json', age['y_sem']['probe'])
+    f_roc = _fig_path(out, 'probe_roc', roc_figure(dx, f"AD vs CN, {y['n_test_subjects']} test subjects"))
+    f_age = _fig_path(out, 'probe_age', regression_figure(age))
+    md += [
+        f"Linear probes (scikit-learn: standardise → [PCA] → logistic / ridge), regularisation chosen by "
+        f"subject-grouped 5-fold CV inside the training subjects; scored once on the {y['n_test_subjects']} test "
+        f"subjects ({y['n_test_scans']} CN/AD scans); 95 % intervals from {n_boot} bootstrap resamples of test "
+        f"subjects. y_sem is {Y.shape[1]}-d; the AE latent {L.shape[1]}-d. The labels were never used in training.\n",
+        "**AD vs CN** (AD positive):\n",
+        _md_table(probe_table(dx)),
+        "\n**CN / MCI / AD**:\n",
+        _md_table(probe_table(dx3)),
+        "\n**Age** (years):\n",
+        _md_table(probe_table(age)),
+        f"\n![ROC](figures/{f_roc.name})\n",
+        f"\n![age](figures/{f_age.name})\n",
+        "Probes and y_sem of every scan: `probe/ad_cn_probe.json`, `probe/age_probe.json` (`ldae.probe.load_probe`), "
+        "`probe/y_sem.csv`.\n",
+    ]
+    return met, '\n'.join(md), {'probe_embed': round(t_embed, 2), 'probe_fit': round(t_probe, 2)}
+
+
 # %% ../nbs/75_demo.ipynb #352ee860
 def _md_to_html(md: str, title: str) -> str:
     import markdown
@@ -657,7 +753,10 @@ def run_demo(
     )
     metrics['ldae'] |= dm
     metrics['timing'] |= dt
-    pending = ['probes (`probe`)', 'manipulation (`manipulation`)', 'interpolation (`interpolation`)']
+    pm, pmd, pt = probe_section(out, df, seed, device, show_progress=show_progress)
+    metrics['probe'] |= pm
+    metrics['timing'] |= pt
+    pending = ['manipulation (`manipulation`)', 'interpolation (`interpolation`)']
     metrics['timing']['total'] = round(time.time() - t_all, 2)
     metrics['memory'] = {'rss_peak_bytes': peak_memory()['rss_peak']}
     v = metrics['versions']
@@ -673,6 +772,7 @@ def run_demo(
         amd,
         lmd,
         dmd,
+        pmd,
         "## Stages not run yet\n",
         "These stages do not exist in this version; their sections of `metrics.json` are `null`:\n",
         *[f"- {p}" for p in pending],

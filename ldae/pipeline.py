@@ -20,7 +20,7 @@ from .ddim import ddim_sample, ddim_invert
 from .guidance import check_sampling
 
 # %% auto #0
-__all__ = ['LDAE', 'save_ldae', 'load_ldae']
+__all__ = ['EMBEDDINGS', 'LDAE', 'save_ldae', 'load_ldae']
 
 
 # %% ../nbs/42_pipeline.ipynb #c88e98a6
@@ -51,6 +51,7 @@ class LDAE(nn.Module):
             )
         self.encoder, self.denoiser = encoder, GuidedDenoiser(ddpm, shift)
         self.steps, self.scale, self.stop = steps, scale, stop
+        self.ysem_stats = None  # y_sem's mean/std over the training scans (`fit_ysem_stats`)
         self.eval()
 
     def __setattr__(self, name, value):
@@ -181,6 +182,61 @@ def load_scans(self: LDAE, paths) -> torch.Tensor:
     return torch.stack([load_volume(p, self.ae.input_shape, self.ae.spacing).as_tensor() for p in paths])
 
 
+# %% ../nbs/42_pipeline.ipynb #d58c3a6d
+EMBEDDINGS = ('y_sem', 'z_T', 'latent')
+
+
+@patch
+@torch.no_grad()
+def fit_ysem_stats(self: LDAE, x, bs: int = 16, show_progress: bool = False) -> dict:
+    "Set `ysem_stats` (mean, std, count of y_sem) from training scans (tensor or NIfTI paths); saved in the bundle."
+    if isinstance(x, torch.Tensor):
+        y = self.semantic(x, bs).float().cpu()
+    else:  # paths: read `bs` at a time, so that a large cohort never sits in memory at once
+        x = list(x)
+        chunks = _chunks(len(x), bs, show_progress, 'y_sem statistics')
+        y = torch.cat([self.semantic(self.load_scans(x[a:b]), bs).float().cpu() for a, b in chunks])
+    if len(y) < 2:
+        raise LDAEInputError(f"fit_ysem_stats: {len(y)} scan(s); expected at least 2 to estimate a spread")
+    self.ysem_stats = dict(mean=y.mean(0), std=y.std(0).clamp_min(1e-6), n=len(y))
+    return self.ysem_stats
+
+
+@patch
+@torch.no_grad()
+def embed(
+    self: LDAE,
+    x: torch.Tensor,
+    what: str = 'y_sem',  # 'y_sem', 'z_T' or 'latent'
+    normalise: bool = False,  # y_sem only: (y − mean) / std over the training scans (`ysem_stats`)
+    steps: int | None = None,  # z_T only: DDIM inversion steps (default: the bundle's)
+    bs: int = 16,
+    show_progress: bool = False,
+) -> torch.Tensor:
+    "One vector per scan, (B, d) on the CPU: y_sem, z_T or the autoencoder latent, flattened."
+    if what not in EMBEDDINGS:
+        raise LDAEInputError(f"embed: what={what!r}; expected one of {', '.join(EMBEDDINGS)}")
+    if normalise and what != 'y_sem':
+        raise LDAEInputError(f"embed: normalise=True applies to y_sem only, not {what}")
+    if normalise and getattr(self, 'ysem_stats', None) is None:
+        raise LDAEInputError("embed: this model has no y_sem statistics; call `fit_ysem_stats(training_scans)` first")
+    x = self._x(x)
+    out = []
+    for a, b in _chunks(len(x), bs, show_progress, f'embed ({what})'):
+        xb = x[a:b].to(self.device)
+        if what == 'y_sem':
+            e = self.encoder(xb)
+        elif what == 'z_T':
+            e = self.encode(xb, steps, bs)[1]
+        else:
+            e = self.ae.encode_scaled(xb)
+        out.append(e.flatten(1).float().cpu())
+    e = torch.cat(out)
+    if normalise:
+        e = (e - self.ysem_stats['mean']) / self.ysem_stats['std']
+    return e
+
+
 # %% ../nbs/42_pipeline.ipynb #f4291bd2
 def save_ldae(path, model: LDAE, **extra) -> Path:
     "Write the whole LDAE as one 'ldae' checkpoint (configs + weights of all four networks)."
@@ -203,6 +259,9 @@ def save_ldae(path, model: LDAE, **extra) -> Path:
         'encoder': dict(config=model.encoder.config, state=cpu(model.encoder)),
         'shift': dict(config=model.denoiser.shift.config, state=cpu(model.denoiser.shift)),
     }
+    st = getattr(model, 'ysem_stats', None)
+    if st is not None:  # y_sem's mean and std over the training scans (`fit_ysem_stats`)
+        parts['ysem_stats'] = dict(mean=st['mean'].detach().cpu(), std=st['std'].detach().cpu(), n=int(st['n']))
     return save_checkpoint(
         path, 'ldae', {'steps': model.steps, 'scale': model.scale, 'stop': model.stop}, {}, parts=parts, **extra
     )
@@ -236,5 +295,9 @@ def load_ldae(path, device='cpu') -> LDAE:
         p['ddpm'].get('latent_mean'),
     )
     m = LDAE(ddpm, enc, shift, **ck['config']).to(get_device(device)).eval()
+    st = p.get('ysem_stats')
+    if st is not None and (tuple(st['mean'].shape) != (enc.dim,) or tuple(st['std'].shape) != (enc.dim,)):
+        raise LDAEInputError(f"{path}: y_sem statistics of shape {tuple(st['mean'].shape)}; expected ({enc.dim},)")
+    m.ysem_stats = st
     m.meta = {k: v for k, v in ck.items() if k not in ('parts', 'state_dict', 'format')}
     return m

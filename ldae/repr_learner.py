@@ -299,6 +299,7 @@ def fit_ldae(
         trained = learn.model.trainable()
         load_state_strict(trained, best['ema'], f"{out / 'best.ckpt'} (EMA weights)")
         model = LDAE(ddpm, learn.model.encoder, learn.model.denoiser.shift, *sample).eval()
+        model.fit_ysem_stats(list(df[df.split == 'train']._path))  # y_sem's mean/std, for `embed(normalise=True)`
         ckpt = find_cb(learn, Checkpoint)
         h = ckpt.history
         hb = next((r for r in h if r['epoch'] == int(best['epoch'])), {})

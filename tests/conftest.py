@@ -78,3 +78,33 @@ def small_latents(small_cohort, tmp_path_factory):
         check=True,
     )
     return out / 'ae.ckpt', small_cohort / 'cohort_with_compressed_latent.csv'
+
+
+FAST = ['data.batch_size=4', 'data.val=0.2', 'data.test=0.2']
+
+
+def stage3_args(small_latents, ddpm, out, *more) -> list:
+    "`fit_args` of stage 3 on the small cohort's latents and `ddpm`."
+    ae, csv = small_latents
+    return fit_args('ldae_repr_learn', csv, out, '--ae', ae, '--ddpm', ddpm, *more)
+
+
+@pytest.fixture(scope='session')
+def ddpm(small_latents, tmp_path_factory):
+    "A 2-epoch latent DDPM on `small_latents`."
+    ae, csv = small_latents
+    out = tmp_path_factory.mktemp('ddpm')
+    ldae_cmd(
+        *fit_args('ldae_pretrain', csv, out, '--ae', ae, 'train.epochs=2', 'train.preview_every=0', *FAST), check=True
+    )
+    return out / 'ddpm.ckpt'
+
+
+@pytest.fixture(scope='session')
+def bundle(small_latents, ddpm, tmp_path_factory):
+    "A 3-epoch stage-3 run on `small_latents` and `ddpm`: its folder (ldae.ckpt, summary.json, …)."
+    out = tmp_path_factory.mktemp('ldae')
+    more = ['train.epochs=3', 'train.val_steps=3', 'train.schedule=constant', *FAST]
+    r = ldae_cmd(*stage3_args(small_latents, ddpm, out, *more), check=True)
+    assert 'LDAE stage 3' in r.stdout and 'ldae.ckpt' in r.stdout
+    return out

@@ -4,37 +4,10 @@ import json
 import numpy as np, nibabel as nib, pandas as pd, torch
 import pytest
 from conftest import ldae_cmd
-from conftest import fit_args, kill_at_first_checkpoint
+from conftest import fit_args, kill_at_first_checkpoint, stage3_args, FAST
 from ldae.core import load_checkpoint
 from ldae.pipeline import load_ldae
 from ldae.data import read_cohort
-
-FAST = ['data.batch_size=4', 'data.val=0.2', 'data.test=0.2']
-
-
-def stage3_args(small_latents, ddpm, out, *more) -> list:
-    "`fit_args` of stage 3 on the small cohort's latents and `ddpm`."
-    ae, csv = small_latents
-    return fit_args('ldae_repr_learn', csv, out, '--ae', ae, '--ddpm', ddpm, *more)
-
-
-@pytest.fixture(scope='module')
-def ddpm(small_latents, tmp_path_factory):
-    ae, csv = small_latents
-    out = tmp_path_factory.mktemp('ddpm')
-    ldae_cmd(
-        *fit_args('ldae_pretrain', csv, out, '--ae', ae, 'train.epochs=2', 'train.preview_every=0', *FAST), check=True
-    )
-    return out / 'ddpm.ckpt'
-
-
-@pytest.fixture(scope='module')
-def bundle(small_latents, ddpm, tmp_path_factory):
-    out = tmp_path_factory.mktemp('ldae')
-    more = ['train.epochs=3', 'train.val_steps=3', 'train.schedule=constant', *FAST]
-    r = ldae_cmd(*stage3_args(small_latents, ddpm, out, *more), check=True)
-    assert 'LDAE stage 3' in r.stdout and 'ldae.ckpt' in r.stdout
-    return out
 
 
 def reconstruct(ckpt, inputs, out, *more, check=False):
