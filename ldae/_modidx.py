@@ -481,6 +481,29 @@ d = {
                 'ldae/semantic_encoder.py',
             ),
         },
+        'ldae.supervised': {
+            'ldae.supervised.SupervisedEncoder': ('supervised.html#supervisedencoder', 'ldae/supervised.py'),
+            'ldae.supervised.SupervisedEncoder.__init__': (
+                'supervised.html#supervisedencoder.__init__',
+                'ldae/supervised.py',
+            ),
+            'ldae.supervised.SupervisedEncoder.forward': (
+                'supervised.html#supervisedencoder.forward',
+                'ldae/supervised.py',
+            ),
+            'ldae.supervised.SupervisedEncoder.loss': ('supervised.html#supervisedencoder.loss', 'ldae/supervised.py'),
+            'ldae.supervised.SupervisedEncoder.predict': (
+                'supervised.html#supervisedencoder.predict',
+                'ldae/supervised.py',
+            ),
+            'ldae.supervised._task_rows': ('supervised.html#_task_rows', 'ldae/supervised.py'),
+            'ldae.supervised.evaluate_supervised': ('supervised.html#evaluate_supervised', 'ldae/supervised.py'),
+            'ldae.supervised.fit_supervised': ('supervised.html#fit_supervised', 'ldae/supervised.py'),
+            'ldae.supervised.load_supervised': ('supervised.html#load_supervised', 'ldae/supervised.py'),
+            'ldae.supervised.predict_scans': ('supervised.html#predict_scans', 'ldae/supervised.py'),
+            'ldae.supervised.save_supervised': ('supervised.html#save_supervised', 'ldae/supervised.py'),
+            'ldae.supervised.supervised_learner': ('supervised.html#supervised_learner', 'ldae/supervised.py'),
+        },
         'ldae.synth': {
             'ldae.synth._coarse_affine': ('synth.html#_coarse_affine', 'ldae/synth.py'),
             'ldae.synth._core': ('synth.html#_core', 'ldae/synth.py'),

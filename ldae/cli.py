@@ -258,8 +258,9 @@ def _cmd_synth(a) -> int:
 
 
 def _num(d: dict, k: str) -> float:
-    "d[k], NaN where it is missing."
-    return d.get(k, float('nan'))
+    "d[k], NaN where it is missing or None."
+    v = d.get(k)
+    return float('nan') if v is None else v
 
 
 def _cmd_fit(a) -> int:
@@ -296,6 +297,21 @@ def _cmd_fit(a) -> int:
             f"(by {s['monitor']}), validation SSIM from y_sem {s['best_ssim_ysem']:.4f}"
         )
         what, name = 'model bundle', 'ldae.ckpt'
+    elif cfg['stage'] in ('classification', 'regression'):
+        from ldae.supervised import fit_supervised
+
+        s = fit_supervised(cfg, a.csv, a.out, **common)
+        t = s['test']
+        score = (
+            f"test AUC {_num(t, 'auc'):.3f} {t.get('auc_ci')}"
+            if 'auc' in t
+            else f"test MAE {_num(t, 'mae'):.2f} (mean predictor {_num(t, 'mae_mean_baseline'):.2f})"
+        )
+        print(
+            f"supervised {cfg['stage']} ({cfg['target']}): best epoch {s['best_epoch']}, {s['train_seconds']:.0f} s; "
+            f"{score} on {t.get('n_test_subjects')} test subjects"
+        )
+        what, name = 'model', 'supervised.ckpt'
     else:
         raise LDAEInputError(f"stage {cfg['stage']!r} cannot be trained by this version yet")
     print(f"{what}: {a.out / name}; summary: {a.out / 'summary.json'}")
