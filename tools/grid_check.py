@@ -23,7 +23,8 @@ for k, t in [('v', 'ventricle_ml'), ('h', 'hippocampus_ml')]:
     r = np.corrcoef(df[k], df[t])[0, 1]
     g = df.groupby('diagnosis')[[k, t]].mean().round(2)
     print(
-        f"{t}: r = {r:.3f};  measured CN {g.loc['CN', k]} AD {g.loc['AD', k]};  true CN {g.loc['CN', t]} AD {g.loc['AD', t]}"
+        f"{t}: r = {r:.3f};  measured CN {g.loc['CN', k]} AD {g.loc['AD', k]};  "
+        f"true CN {g.loc['CN', t]} AD {g.loc['AD', t]}"
     )
 
 # how far the measured volumes separate AD from CN (the protocol of ldae.probe on the cohort's own split, or 5-fold)

@@ -1,14 +1,17 @@
-"""Train the demo's models (autoencoder, latent DDPM, stage 3) on the SynthAD demo cohort, resumably.
+"""Train the demo's models (autoencoder, latent DDPM, stage 3, supervised baseline, probes), resumably; export them.
 
-    python tools/train_models.py --out runs/models-48 --shape 48 56 48 --seed 0
+    python tools/train_models.py --out runs/models-48 --shape 48 56 48 --seed 0 [--export ldae/models/synthad-cpu]
 
 Each stage that finished (its summary.json exists) is skipped; one that was interrupted continues from its
 last.ckpt; so the same command, run again after a stop, goes on where it was. Per-stage times go to
-OUT/train_times.json. Extra `stage:key=value` arguments override a stage's cpu preset (e.g. aekl:train.epochs=20).
+OUT/train_times.json (a stage interrupted and resumed counts the attempt that finished it). Extra `stage:key=value`
+arguments override a stage's cpu preset (e.g. aekl:train.epochs=20). With --export, the trained bundle, the supervised
+baseline and the y_sem probes are written as a shipped bundle (`ldae.pretrained`) with their provenance.
 """
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from ldae.ae_learner import fit_autoencoder
 from ldae.latents import save_latents
 from ldae.ddpm_learner import fit_ddpm
 from ldae.repr_learner import fit_ldae
+from ldae.config import load_config
 
 
 def main(argv=None):
@@ -28,10 +32,18 @@ def main(argv=None):
     ap.add_argument('--n-subjects', type=int, default=120)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--quiet', action='store_true')
+    ap.add_argument(
+        '--export', type=Path, default=None, help='write the shipped bundle here (e.g. ldae/models/synthad-cpu)'
+    )
     ap.add_argument('overrides', nargs='*', help='stage:key=value, stage one of aekl, ldae_pretrain, ldae_repr_learn')
     a = ap.parse_args(argv)
     out, show = a.out, not a.quiet
-    ov = {'aekl': [f'data.shape={a.shape}'], 'ldae_pretrain': [], 'ldae_repr_learn': []}
+    ov = {
+        'aekl': [f'data.shape={a.shape}'],
+        'ldae_pretrain': [],
+        'ldae_repr_learn': [],
+        'classification': [f'data.shape={a.shape}'],
+    }
     for o in a.overrides:
         stage, kv = o.split(':', 1)
         ov[stage].append(kv)
@@ -83,10 +95,67 @@ def main(argv=None):
             show_progress=show,
         )
 
+    def supervised():
+        from ldae.supervised import fit_supervised
+
+        cfg = demo_config('classification', a.seed, extra=ov['classification'])
+        fit_supervised(
+            cfg, csv, out / 'supervised', resume=(out / 'supervised' / 'last.ckpt').exists(), show_progress=show
+        )
+
+    def probes():
+        import numpy as np
+        from ldae.pipeline import load_ldae
+        from ldae.probe import embed_cohort, write_embeddings, align, run_probe, save_probe
+
+        m = load_ldae(out / 'ldae' / 'ldae.ckpt')
+        emb = embed_cohort(m, csv, show_progress=show)
+        write_embeddings(out / 'probe' / 'y_sem.csv', emb)
+        df, X = align(emb, emb.iloc[:, 3:].to_numpy(), read_cohort(csv))
+        res = {}
+        for target, fname in [('diagnosis', 'ad_cn_probe.json'), ('age', 'age_probe.json')]:
+            r = run_probe(X, df, target, seed=a.seed, name=f'y_sem {target}')
+            save_probe(out / 'probe' / fname, r['probe'])
+            res[target] = {k: v for k, v in r['metrics'].items() if k != 'hyper'}
+        (out / 'probe' / 'metrics.json').write_text(json.dumps(res, indent=1))
+
     out.mkdir(parents=True, exist_ok=True)
-    for name, fn in [('cohort', cohort), ('ae', ae), ('ddpm', ddpm), ('ldae', ldae)]:
+    stages = [
+        ('cohort', cohort),
+        ('ae', ae),
+        ('ddpm', ddpm),
+        ('ldae', ldae),
+        ('supervised', supervised),
+        ('probes', probes),
+    ]
+    for name, fn in stages:
         stage(name, fn)
     print(json.dumps(times))
+    if a.export:
+        from ldae.pretrained import export_bundle
+
+        cmd = 'python tools/train_models.py ' + ' '.join(sys.argv[1:])
+        cfgs = {s: demo_config(s, a.seed, extra=ov[s]) for s in ov}
+        prov = export_bundle(
+            out / 'ldae' / 'ldae.ckpt',
+            a.export,
+            extras=[
+                out / 'supervised' / 'supervised.ckpt',
+                out / 'probe' / 'ad_cn_probe.json',
+                out / 'probe' / 'age_probe.json',
+            ],
+            command=cmd,
+            seed=a.seed,
+            cohort=dict(generator='SynthAD (ldae.synth)', n_subjects=a.n_subjects, shape=a.shape, seed=a.seed),
+            configs=cfgs,
+            train_seconds=times,
+            summaries={
+                s: json.loads((out / s / 'summary.json').read_text()) for s in ('ae', 'ddpm', 'ldae', 'supervised')
+            },
+            probes=json.loads((out / 'probe' / 'metrics.json').read_text()),
+        )
+        size = sum(f['bytes'] for f in prov['files'].values())
+        print(f"exported {a.export}: {size / 1e6:.1f} MB; reproduction check {prov['reproduction']}")
 
 
 if __name__ == '__main__':
