@@ -59,8 +59,8 @@ def _bundle_dir(name_or_dir) -> Path:
 
 # %% ../nbs/74_pretrained.ipynb #fd67ee84
 def _half(o):
-    if isinstance(o, torch.Tensor):
-        return o.half() if o.dtype == torch.float32 else o
+    if isinstance(o, torch.Tensor):  # scalars (scale factors, counters) stay exact: they are checked for equality
+        return o.half() if o.dtype == torch.float32 and o.numel() >= 64 else o
     if isinstance(o, dict):
         return {k: _half(v) for k, v in o.items()}
     return o
