@@ -5,6 +5,7 @@
 # %% ../nbs/60_probe.ipynb #7fb988c3
 from __future__ import annotations
 import json
+import warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -286,10 +287,12 @@ def bootstrap_ci(fn, groups, n: int = 1000, seed: int = 0, level: float = 0.95) 
     rows = {s: np.flatnonzero(groups == s) for s in subj}
     rng = np.random.default_rng(seed)
     vals = []
-    for _ in range(n):
-        v = fn(np.concatenate([rows[s] for s in rng.choice(subj, len(subj))]))
-        if v is not None and np.isfinite(v):
-            vals.append(v)
+    with warnings.catch_warnings():  # a resample may miss a class: scikit-learn warns, the value is still defined
+        warnings.simplefilter('ignore', UserWarning)
+        for _ in range(n):
+            v = fn(np.concatenate([rows[s] for s in rng.choice(subj, len(subj))]))
+            if v is not None and np.isfinite(v):
+                vals.append(v)
     if len(vals) < n / 2:  # most resamples undefined (e.g. one class): no interval
         return None
     a = (1 - level) / 2
