@@ -2,19 +2,21 @@
 
     python tools/train_models.py --out runs/models-48 --shape 48 56 48 --seed 0 [--export ldae/models/synthad-cpu]
 
-Each stage that finished (its summary.json exists) is skipped; one that was interrupted continues from its
-last.ckpt; so the same command, run again after a stop, goes on where it was. Per-stage times go to
-OUT/train_times.json (a stage interrupted and resumed counts the attempt that finished it). Extra `stage:key=value`
-arguments override a stage's cpu preset (e.g. aekl:train.epochs=20). With --export, the trained bundle, the supervised
-baseline and the y_sem probes are written as a shipped bundle (`ldae.pretrained`) with their provenance.
+Each stage that finished (listed in OUT/train_times.json) is skipped; one that was interrupted continues from its
+last.ckpt; so the same command, run again after a stop, goes on where it was. OUT/train_times.json holds each stage's
+seconds over all its attempts (updated every 30 s) and `done`, the finished stages. Extra `stage:key=value` arguments
+override a stage's cpu preset (e.g. aekl:train.epochs=20). With --export, the trained bundle, the supervised baseline
+and the y_sem probes are written as a shipped bundle (`ldae.pretrained`) with their provenance.
 """
 
 import argparse
 import json
 import sys
+import threading
 import time
 from pathlib import Path
 
+from ldae.core import write_json
 from ldae.synth import synth_cohort
 from ldae.data import read_cohort, assign_splits, write_cohort
 from ldae.demo import demo_config
@@ -49,15 +51,38 @@ def main(argv=None):
         ov[stage].append(kv)
     times_p = out / 'train_times.json'
     times = json.loads(times_p.read_text()) if times_p.exists() else {}
+    lock = threading.Lock()
+
+    def save():
+        with lock:
+            write_json(times_p, times)
+
+    def heartbeat(key, stop, every=30.0):
+        "Add the elapsed seconds to times[key] every `every` s: a killed attempt keeps all but the last ≤ 30 s."
+        last = time.time()
+        while not stop.wait(every):
+            now = time.time()
+            with lock:
+                times[key] = times.get(key, 0.0) + now - last
+            last = now
+            save()
+        with lock:
+            times[key] = times.get(key, 0.0) + time.time() - last
 
     def stage(name, fn):
-        if name in times:
-            print(f'{name}: done before ({times[name]:.0f} s)')
+        if name in times.get('done', []):
+            print(f'{name}: done before ({times[name]:.0f} s over all attempts)')
             return
-        t0 = time.time()
-        fn()
-        times[name] = times.get(name + '_partial', 0) + time.time() - t0
-        times_p.write_text(json.dumps(times, indent=1))
+        stop = threading.Event()
+        hb = threading.Thread(target=heartbeat, args=(name, stop), daemon=True)
+        hb.start()
+        try:
+            fn()
+        finally:
+            stop.set()
+            hb.join()
+        times.setdefault('done', []).append(name)
+        save()
 
     csv = out / 'cohort' / 'cohort.csv'
 
