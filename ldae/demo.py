@@ -712,6 +712,11 @@ def probe_section(
         "except by the supervised encoder (the semantic encoder's architecture + a linear unit, trained on AD vs CN "
         "on the train subjects, best epoch by the val subjects' loss): the reference a label-free code is held to.\n",
         sup_note,
+        (
+            f"**Only {y['n_test_subjects']} test subjects: these numbers are anecdotes, and no interval is given.**\n"
+            if y['n_test_subjects'] < 10
+            else ''
+        ),
         "**AD vs CN** (AD positive):\n",
         _md_table(probe_table(dx)),
         "\n**CN / MCI / AD**:\n",

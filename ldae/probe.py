@@ -25,6 +25,7 @@ __all__ = [
     'C_GRID',
     'ALPHA_GRID',
     'PCA_GRID',
+    'MIN_CI_SUBJECTS',
     'embeddings_frame',
     'write_embeddings',
     'read_embeddings',
@@ -280,10 +281,15 @@ def _regression(y, p, base) -> dict:
     )
 
 
+MIN_CI_SUBJECTS = 10  # resampling fewer subjects than this gives intervals that mean nothing: none is reported
+
+
 def bootstrap_ci(fn, groups, n: int = 1000, seed: int = 0, level: float = 0.95) -> list | None:
     "Percentile interval of `fn(rows)` over resamples of the `groups` (subjects), all rows of a drawn subject included."
     groups = np.asarray(groups)
     subj = np.unique(groups)
+    if len(subj) < MIN_CI_SUBJECTS:
+        return None
     rows = {s: np.flatnonzero(groups == s) for s in subj}
     rng = np.random.default_rng(seed)
     vals = []

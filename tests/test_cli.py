@@ -157,8 +157,15 @@ def test_demo_writes_report_and_metrics_contract(tmp_path):
     assert (
         m['ldae']['ventricle_spread_ml'] > 0 and (m['ldae']['ventricle_err_ml_ysem_only'] or 0) >= 0
     )  # None when no 1-epoch decode is T1-like
-    assert m['probe']['ad_cn_auc'] is None and m['versions']['torch']
+    assert m['manipulation']['monotone_fraction'] is None and m['versions']['torch']
     md = (out / 'report.md').read_text()
+    # 10 subjects: the probes run when the split holds both classes, else say why; never a number without a fit
+    assert '## Linear probes' in md
+    if m['probe']['ad_cn_auc'] is None:
+        assert 'Not run: the demo cohort is too small' in md
+    else:
+        assert 0 <= m['probe']['ad_cn_auc'] <= 1 and m['probe']['chance_ad_cn_auc'] == 0.5
+        assert (out / 'figures' / 'probe_roc.png').exists() and (out / 'probe' / 'ad_cn_probe.json').exists()
     assert 'Cohort (SynthAD)' in md and 'Pearson r' in md
     # the epoch options reach the stages, and the report names them in its command line
     assert m['ae']['epochs'] == 1 and '--seed 0 --ae-epochs 1 --ddpm-epochs 1 --ldae-epochs 1`' in md
