@@ -366,7 +366,6 @@ d = {
             'ldae.probe._few': ('probe.html#_few', 'ldae/probe.py'),
             'ldae.probe._multiclass': ('probe.html#_multiclass', 'ldae/probe.py'),
             'ldae.probe._regression': ('probe.html#_regression', 'ldae/probe.py'),
-            'ldae.probe._tabulate': ('probe.html#_tabulate', 'ldae/probe.py'),
             'ldae.probe.align': ('probe.html#align', 'ldae/probe.py'),
             'ldae.probe.bootstrap_ci': ('probe.html#bootstrap_ci', 'ldae/probe.py'),
             'ldae.probe.compare_probes': ('probe.html#compare_probes', 'ldae/probe.py'),

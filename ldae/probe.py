@@ -442,7 +442,7 @@ def run_probe(
     for tr, te in folds:
         src = f"{name} ({used}: {len(np.unique(groups[tr]))} training subjects)"
         absent = [c for i, c in enumerate(classes) if i not in set(y[tr])]
-        if classes and len(absent) < len(classes) - 1 and absent:
+        if 0 < len(absent) < len(classes) - 1:  # one class left is `fit_probe`'s error
             raise LDAEInputError(f"{src}: no {', '.join(absent)} scan among the training subjects; expected {classes}")
         s = fit_probe(X[tr], y[tr], groups[tr], task, pca, seed, src=src)
         hyper.append(
@@ -591,7 +591,7 @@ def write_probe_run(out, results: dict, main: str | None = None) -> dict:
     write_json(out / 'metrics.json', {n: v['metrics'] for n, v in results.items()})
     write_csv(out / 'predictions.csv', pd.concat([v['predictions'].assign(method=n) for n, v in results.items()]))
     tab = probe_table(results)
-    (out / 'table.md').write_text(tab.to_markdown() + '\n' if _tabulate() else tab.to_string() + '\n')
+    (out / 'table.md').write_text(tab.to_markdown() + '\n')  # tabulate is a dependency
     task = r['metrics']['task']
     fig = (
         roc_figure(results)
@@ -606,12 +606,3 @@ def write_probe_run(out, results: dict, main: str | None = None) -> dict:
         fig.savefig(files['figure'], dpi=110)
         plt.close(fig)
     return files
-
-
-def _tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-
-        return True
-    except ImportError:
-        return False

@@ -13,11 +13,16 @@ def digest(p) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
+def embed(bundle, csv, out, *more, check=True):
+    "`ldae embed --ckpt BUNDLE/ldae.ckpt --csv CSV --out OUT MORE… --quiet`."
+    return ldae_cmd('embed', '--ckpt', bundle / 'ldae.ckpt', '--csv', csv, '--out', out, *more, '--quiet', check=check)
+
+
 def test_embed_command_writes_one_row_per_scan(small_cohort, bundle, tmp_path):
     csv = small_cohort / 'cohort.csv'
     before = digest(csv)
     out = tmp_path / 'emb.csv'
-    r = ldae_cmd('embed', '--ckpt', bundle / 'ldae.ckpt', '--csv', csv, '--out', out, '--quiet', check=True)
+    r = embed(bundle, csv, out)
     assert 'y_sem vectors' in r.stdout
     assert digest(csv) == before  # the cohort CSV is untouched
     meta, X = read_embeddings(out)
@@ -32,42 +37,19 @@ def test_embed_command_writes_one_row_per_scan(small_cohort, bundle, tmp_path):
 
 def test_embed_latent_and_normalised(small_cohort, bundle, tmp_path):
     csv = small_cohort / 'cohort.csv'
-    ldae_cmd(
-        'embed',
-        '--ckpt',
-        bundle / 'ldae.ckpt',
-        '--csv',
-        csv,
-        '--out',
-        tmp_path / 'lat.csv',
-        '--what',
-        'latent',
-        '--quiet',
-        check=True,
-    )
+    embed(bundle, csv, tmp_path / 'lat.csv', '--what', 'latent')
     _, L = read_embeddings(tmp_path / 'lat.csv')
     m = load_ldae(bundle / 'ldae.ckpt')
     assert L.shape[1] == int(np.prod(m.ddpm.latent_shape))
-    ldae_cmd(
-        'embed',
-        '--ckpt',
-        bundle / 'ldae.ckpt',
-        '--csv',
-        csv,
-        '--out',
-        tmp_path / 'n.csv',
-        '--normalise',
-        '--quiet',
-        check=True,
-    )
+    embed(bundle, csv, tmp_path / 'n.csv', '--normalise')
     _, Y = read_embeddings(tmp_path / 'n.csv')
-    tr = read_cohort(csv)  # the bundle's statistics come from its training scans: a standardised code is O(1)
+    # standardised with the bundle's training-scan statistics: O(1) values on the cohort's scans
     assert np.abs(Y.mean(0)).max() < 3 and 0.1 < Y.std(0).mean() < 3
 
 
 def test_embed_errors(small_cohort, bundle, tmp_path):
     csv = small_cohort / 'cohort.csv'
-    r = ldae_cmd('embed', '--ckpt', bundle / 'ldae.ckpt', '--csv', csv, '--out', tmp_path / 'e.npy', '--quiet')
+    r = embed(bundle, csv, tmp_path / 'e.npy', check=False)
     assert r.returncode == 2 and 'expected a .csv file name' in r.stderr
     bad = tmp_path / 'bad.ckpt'
     bad.write_bytes(b'not a checkpoint')
