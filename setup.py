@@ -49,7 +49,7 @@ setuptools.setup(
     url=cfg['git_url'],
     packages=setuptools.find_packages(include=['ldae', 'ldae.*']),
     include_package_data=True,
-    package_data={'ldae': ['configs/*.yaml']},
+    package_data={'ldae': ['configs/*.yaml', 'models/*/*']},
     install_requires=requirements,
     extras_require={'dev': dev_requirements},
     dependency_links=cfg.get('dep_links', '').split(),

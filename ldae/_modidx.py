@@ -186,12 +186,15 @@ d = {
         },
         'ldae.demo': {
             'ldae.demo._cohort_figures': ('demo.html#_cohort_figures', 'ldae/demo.py'),
+            'ldae.demo._cohort_vs_bundle': ('demo.html#_cohort_vs_bundle', 'ldae/demo.py'),
             'ldae.demo._embed_all': ('demo.html#_embed_all', 'ldae/demo.py'),
             'ldae.demo._fig_path': ('demo.html#_fig_path', 'ldae/demo.py'),
             'ldae.demo._has_tabulate': ('demo.html#_has_tabulate', 'ldae/demo.py'),
             'ldae.demo._md_table': ('demo.html#_md_table', 'ldae/demo.py'),
             'ldae.demo._md_to_html': ('demo.html#_md_to_html', 'ldae/demo.py'),
             'ldae.demo._ml': ('demo.html#_ml', 'ldae/demo.py'),
+            'ldae.demo._models_md': ('demo.html#_models_md', 'ldae/demo.py'),
+            'ldae.demo._models_record': ('demo.html#_models_record', 'ldae/demo.py'),
             'ldae.demo._r': ('demo.html#_r', 'ldae/demo.py'),
             'ldae.demo._sd': ('demo.html#_sd', 'ldae/demo.py'),
             'ldae.demo._ventricle_ml': ('demo.html#_ventricle_ml', 'ldae/demo.py'),
@@ -204,6 +207,7 @@ d = {
             'ldae.demo.lddim_section': ('demo.html#lddim_section', 'ldae/demo.py'),
             'ldae.demo.probe_section': ('demo.html#probe_section', 'ldae/demo.py'),
             'ldae.demo.run_demo': ('demo.html#run_demo', 'ldae/demo.py'),
+            'ldae.demo.shipped_for_demo': ('demo.html#shipped_for_demo', 'ldae/demo.py'),
         },
         'ldae.gradient_estimator': {
             'ldae.gradient_estimator.ShiftDecoder': (

@@ -135,18 +135,23 @@ def _reconstruct_parser(sub):
 def _demo_parser(sub):
     p = sub.add_parser(
         'demo',
-        help='the main job: synthesise, train, evaluate, report',
+        help='the main job: synthesise, evaluate the shipped models (or train them), report',
         description='Run the whole pipeline on the embedded synthetic cohort and write DIR/report.md, '
-        'DIR/report.html, DIR/metrics.json and figures.',
+        'DIR/report.html, DIR/metrics.json and figures. The shipped models are evaluated when this installation '
+        'has them; --train trains every stage instead.',
     )
     p.add_argument('--out', type=Path, default=Path('results/demo'), help='output folder (default results/demo)')
-    p.add_argument('--n-subjects', type=int, default=120, help='subjects in the demo cohort (default 120)')
+    p.add_argument(
+        '--n-subjects', type=int, default=None, help="subjects (default: the shipped models' cohort, or 120)"
+    )
+    p.add_argument('--train', action='store_true', default=None, help='train every stage instead of the shipped models')
+    p.add_argument('--models', default='synthad-cpu', help='shipped bundle: a name or a folder (default synthad-cpu)')
     for stage, what in [('ae', 'autoencoder'), ('ddpm', 'latent DDPM'), ('ldae', 'stage-3')]:
         p.add_argument(f'--{stage}-epochs', type=int, default=None, help=f"{what} epochs (default: the cpu preset's)")
         p.add_argument(
             f'--{stage}-minutes', type=float, default=None, help=f'stop {what} training after this many minutes'
         )
-    _shape(p, [32, 40, 32])
+    _shape(p, None)  # the shipped models' grid, or 32×40×32 with --train
     _common(p)
 
 
@@ -374,6 +379,8 @@ def _cmd_demo(a) -> int:
         n_subjects=a.n_subjects,
         shape=a.shape,
         seed=a.seed,
+        train=a.train,
+        models=a.models,
         device=a.device,
         show_progress=not a.quiet,
         ae_epochs=a.ae_epochs,

@@ -20,6 +20,7 @@ from .config import load_config
 __all__ = [
     'S_STEPS',
     'PROBE_METHODS',
+    'TRAIN_SHAPE',
     'empty_metrics',
     'cohort_summary',
     'cohort_section',
@@ -28,6 +29,7 @@ __all__ = [
     'lddim_section',
     'ldae_section',
     'probe_section',
+    'shipped_for_demo',
     'run_demo',
 ]
 
@@ -236,22 +238,39 @@ def ae_section(
     epochs: int | None = None,
     minutes: float | None = None,
     show_progress: bool = True,
+    shipped=None,  # a shipped LDAE (`ldae.pretrained`): evaluate its autoencoder instead of training one
 ) -> tuple[dict, str, dict]:
-    "Train the cpu autoencoder, cache latents, evaluate; returns (metrics, markdown, timings)."
+    "Train the cpu autoencoder and cache latents (or take a shipped one), evaluate; returns (metrics, md, timings)."
     import torch
-    from ldae.ae_learner import fit_autoencoder
+    from ldae.ae_learner import fit_autoencoder, evaluate_autoencoder
+    from ldae.metrics import make_lpips, LPIPSUnavailable
     from ldae.latents import save_latents
     from ldae.autoencoder import load_autoencoder
 
     out = Path(out)
-    cfg = demo_config('aekl', seed, epochs, minutes, extra=[f'data.shape={list(shape)}'])
-    s = fit_autoencoder(cfg, csv, out / 'ae', device=device, show_progress=show_progress)
-    t0 = time.time()
-    lat = save_latents(csv, out / 'ae' / 'ae.ckpt', out / 'latents', device=device, show_progress=show_progress)
-    t_lat = time.time() - t0
-    ae = load_autoencoder(out / 'ae' / 'ae.ckpt')
     df = read_cohort(csv)
     test = df[df.split == 'test']
+    if shipped is None:
+        cfg = demo_config('aekl', seed, epochs, minutes, extra=[f'data.shape={list(shape)}'])
+        s = fit_autoencoder(cfg, csv, out / 'ae', device=device, show_progress=show_progress)
+        t0 = time.time()
+        lat = save_latents(csv, out / 'ae' / 'ae.ckpt', out / 'latents', device=device, show_progress=show_progress)
+        t_lat = time.time() - t0
+        ae = load_autoencoder(out / 'ae' / 'ae.ckpt')
+    else:  # nothing trained or cached: the held-out metrics are computed here, the training record is the bundle's
+        ae, prov = shipped.ae, shipped.provenance
+        cfg, s = prov['configs']['aekl'], dict(prov['summaries']['ae'])
+        try:
+            lp, s['lpips_note'] = make_lpips(cfg['loss']['lpips_net'], cfg['loss']['lpips_weights']), None
+        except LPIPSUnavailable as e:
+            lp, s['lpips_note'] = None, str(e)
+        t0 = time.time()
+        s['test'] = evaluate_autoencoder(ae, test, shape, ae.spacing, lpips_net=lp)
+        t_eval = time.time() - t0
+        with torch.no_grad():
+            lshape = tuple(ae.encode_scaled(torch.zeros(1, 1, *shape, device=shipped.device)).shape[1:])
+        t_lat = 0.0
+        lat = dict(latent_shape=lshape, scans_per_second=s['test']['scans_per_second'], n=0, csv=None)
     row = test.iloc[0]
     x = load_volume(row._path, shape).as_tensor()[None]
     with torch.no_grad():
@@ -283,7 +302,7 @@ def ae_section(
         f"`cpu` AutoencoderKL (channels {cfg['model']['channels']}, "
         f"{cfg['model']['latent_channels']} latent channels): "
         f"1×{'×'.join(map(str, shape))} → {'×'.join(map(str, lat['latent_shape']))}. "
-        f"Trained {s['epochs_run']} epochs "
+        f"{'Shipped model, trained' if shipped is not None else 'Trained'} {s['epochs_run']} epochs "
         f"({s['steps']} steps) in {s['train_seconds']:.0f} s on {s['device']}; best epoch {s['best_epoch']}; "
         f"scale factor {s['scale_factor']:.4f}.\n",
         "| held-out (test split) | SSIM (3D, win 3) | MS-SSIM | PSNR (dB) | MSE | LPIPS (2.5D) |",
@@ -291,10 +310,16 @@ def ae_section(
         f"| {t.get('n_scans')} scans | {fmt(t.get('ssim'))} | {fmt(t.get('msssim'))} | "
         f"{fmt(t.get('psnr'), '{:.2f}')} | {fmt(t.get('mse'), '{:.5f}')} | {fmt(t.get('lpips'))} |\n",
         (f"LPIPS: {s['lpips_note']}\n" if s.get('lpips_note') else ''),
-        f"Latents cached for {lat['n']} scans in {t_lat:.1f} s ({lat['scans_per_second']:.1f} scans/s); table: "
-        f"`{Path(lat['csv']).relative_to(out) if Path(lat['csv']).is_relative_to(out) else lat['csv']}`.\n",
+        (
+            f"Latents cached for {lat['n']} scans in {t_lat:.1f} s ({lat['scans_per_second']:.1f} scans/s); table: "
+            f"`{Path(lat['csv']).relative_to(out) if Path(lat['csv']).is_relative_to(out) else lat['csv']}`.\n"
+            if shipped is None
+            else f"Encode + decode: {lat['scans_per_second']:.1f} scans/s.\n"
+        ),
         f"\n![AE reconstruction](figures/{fig.name})\n",
     ]
+    if shipped is not None:
+        return m, '\n'.join(md), {'ae_eval': round(t_eval, 2)}
     return m, '\n'.join(md), {'ae_train': round(s['train_seconds'], 2), 'ae_latents': round(t_lat, 2)}
 
 
@@ -309,18 +334,26 @@ def lddim_section(
     steps=tuple(int(s) for s in S_STEPS),
     n_samples: int = 16,
     show_progress: bool = True,
+    shipped=None,  # a shipped LDAE (`ldae.pretrained`): evaluate its DDPM instead of training one
 ) -> tuple[dict, str, dict]:
-    "Train the cpu latent DDPM, generate, build the LDDIM table; returns (metrics, markdown, timings)."
+    "Train the cpu latent DDPM (or take a shipped one), generate, build the LDDIM table; returns (metrics, md, times)."
     import torch
     from ldae.ddpm_learner import fit_ddpm, sample_figure
     from ldae.latent_ddpm import load_ddpm, lddim_table, sampling_overhead
 
     out = Path(out)
-    csv = out / 'cohort' / 'cohort_with_compressed_latent.csv'
-    ae = out / 'ae' / 'ae.ckpt'
-    cfg = demo_config('ldae_pretrain', seed, epochs, minutes)
-    s = fit_ddpm(cfg, csv, out / 'ddpm', ae=ae, device=device, show_progress=show_progress)
-    ld = load_ddpm(out / 'ddpm' / 'ddpm.ckpt', ae=ae, device=device)
+    if shipped is None:
+        csv = out / 'cohort' / 'cohort_with_compressed_latent.csv'
+        ae = out / 'ae' / 'ae.ckpt'
+        cfg = demo_config('ldae_pretrain', seed, epochs, minutes)
+        s = fit_ddpm(cfg, csv, out / 'ddpm', ae=ae, device=device, show_progress=show_progress)
+        ld = load_ddpm(out / 'ddpm' / 'ddpm.ckpt', ae=ae, device=device)
+    else:
+        ld, cfg, s = (
+            shipped.ddpm,
+            shipped.provenance['configs']['ldae_pretrain'],
+            shipped.provenance['summaries']['ddpm'],
+        )
     test = df[df.split == 'test']
     t0 = time.time()
     tab = lddim_table(ld, test, steps, show_progress=show_progress)
@@ -383,7 +416,8 @@ def lddim_section(
     md = [
         "## Latent DDPM and LDDIM (stage 2)\n",
         f"`cpu` UNet ε_θ ({s['n_params'] / 1e6:.2f} M parameters, channels {cfg['model']['channels']}) "
-        f"on the scaled latents {'×'.join(map(str, s['latent_shape']))} of the train split: "
+        f"on the scaled latents {'×'.join(map(str, s['latent_shape']))} of the train split"
+        f"{' (shipped model, trained when the bundle was made)' if shipped is not None else ''}: "
         f"{s['steps']} steps in {s['train_seconds']:.0f} s ({s['seconds_per_step'] * 1000:.0f} ms/step), "
         f"best epoch {s['best_epoch']} (validation ε-MSE {s['best_valid_loss']:.4f}, EMA weights).\n",
         "**LDDIM** (DDIM inversion with ε_θ, then DDIM sampling, decoded) against the autoencoder's own "
@@ -400,11 +434,8 @@ def lddim_section(
         f"Sampling loop (DDIM-50, batch 8): {o['loop_seconds']:.2f} s against {o['bare_seconds']:.2f} s "
         f"of bare ε_θ calls — overhead {o['overhead']:+.1%} (target ≤ 5 %).\n",
     ]
-    return (
-        m,
-        '\n'.join(md),
-        {'ddpm_train': round(s['train_seconds'], 2), 'lddim_table': round(t_tab, 2), 'ddpm_generate': round(t_gen, 2)},
-    )
+    timing = {'lddim_table': round(t_tab, 2), 'ddpm_generate': round(t_gen, 2)}
+    return m, '\n'.join(md), timing | ({} if shipped is not None else {'ddpm_train': round(s['train_seconds'], 2)})
 
 
 # %% ../nbs/75_demo.ipynb #522eaf7b
@@ -441,8 +472,9 @@ def ldae_section(
     steps=tuple(int(s) for s in S_STEPS),
     show_progress: bool = True,
     train: bool = True,  # False: evaluate the bundle already in `out/ldae`
+    shipped=None,  # a shipped LDAE (`ldae.pretrained`): evaluate it instead of training
 ) -> tuple[dict, str, dict]:
-    "Train stage 3, evaluate the LDAE bundle; returns (metrics, markdown, timings)."
+    "Train stage 3 (or take a shipped bundle), evaluate the LDAE bundle; returns (metrics, markdown, timings)."
     import torch
     from ldae.repr_learner import fit_ldae
     from ldae.pipeline import load_ldae
@@ -453,7 +485,9 @@ def ldae_section(
     out = Path(out)
     csv = out / 'cohort' / 'cohort_with_compressed_latent.csv'
     cfg = demo_config('ldae_repr_learn', seed, epochs, minutes)
-    if train:
+    if shipped is not None:
+        s = shipped.provenance['summaries']['ldae']
+    elif train:
         s = fit_ldae(
             cfg,
             csv,
@@ -465,7 +499,7 @@ def ldae_section(
         )
     else:
         s = json.loads((out / 'ldae' / 'summary.json').read_text())
-    m = load_ldae(out / 'ldae' / 'ldae.ckpt', device=device)
+    m = shipped if shipped is not None else load_ldae(out / 'ldae' / 'ldae.ckpt', device=device)
     test = df[df.split == 'test'].reset_index(drop=True)
     t0 = time.time()
     x = m.load_scans(list(test._path))
@@ -578,7 +612,8 @@ def ldae_section(
         "## LDAE (stage 3)\n",
         f"`cpu` semantic encoder (y_sem {m.encoder.dim}-d, {s['n_params_encoder'] / 1e3:.0f} k parameters) "
         f"and gradient estimator ({s['n_params_trained'] / 1e6:.2f} M trained parameters in all) on the frozen DDPM: "
-        f"{s['steps']} steps in {s['train_seconds']:.0f} s ({s['seconds_per_step'] * 1000:.0f} ms/step); "
+        f"{s['steps']} steps in {s['train_seconds']:.0f} s ({s['seconds_per_step'] * 1000:.0f} ms/step"
+        f"{', when the shipped bundle was made' if shipped is not None else ''}); "
         f"best epoch {s['best_epoch']} by {by} (its validation SSIM from y_sem: {s['best_ssim_ysem']:.4f}).\n",
         f"Held-out reconstruction, {len(x)} scans (SSIM against the input scans):\n",
         _md_table(tab, floatfmt='.4f'),
@@ -602,7 +637,8 @@ def ldae_section(
     return (
         met,
         '\n'.join(md),
-        {'ldae_train': round(s['train_seconds'], 2), 'ldae_table': round(t_tab, 2), 'ldae_ysem': round(t_y, 2)},
+        {'ldae_table': round(t_tab, 2), 'ldae_ysem': round(t_y, 2)}
+        | ({} if shipped is not None else {'ldae_train': round(s['train_seconds'], 2)}),
     )
 
 
@@ -628,6 +664,7 @@ def probe_section(
     n_boot: int = 1000,
     show_progress: bool = True,
     supervised: bool = True,  # also train the supervised baseline (`ldae.supervised`) on the demo's split
+    shipped=None,  # a shipped LDAE (`ldae.pretrained`): probe its y_sem, score its supervised baseline
 ) -> tuple[dict, str, dict]:
     "Linear probes of y_sem and the baselines (AD vs CN, 3 classes, age); returns (metrics, markdown, timings)."
     from ldae.pipeline import load_ldae
@@ -635,7 +672,7 @@ def probe_section(
     from ldae.probe import write_embeddings
 
     out = Path(out)
-    m = load_ldae(out / 'ldae' / 'ldae.ckpt', device=device)
+    m = shipped if shipped is not None else load_ldae(out / 'ldae' / 'ldae.ckpt', device=device)
     t0 = time.time()
     Y, L = _embed_all(m, df, show_progress)
     t_embed = time.time() - t0
@@ -655,7 +692,19 @@ def probe_section(
         return met, '\n'.join(md), {'probe_embed': round(t_embed, 2)}
     t_probe = time.time() - t0
     sup, sup_note, t_sup = None, '', 0.0
-    if supervised:
+    sup_file = None if shipped is None else shipped.provenance['files'].get('supervised.ckpt')
+    if supervised and sup_file is not None:  # the shipped baseline, trained on the same split, scored here
+        from ldae.supervised import load_supervised, evaluate_supervised, _task_rows
+
+        t0 = time.time()
+        sm = load_supervised(Path(shipped.provenance['path']) / 'supervised.ckpt', device=m.device)
+        cfg = shipped.provenance['configs']['classification']
+        d, _ = _task_rows(cfg, df, 'the demo cohort')
+        sup, preds = evaluate_supervised(sm, d[d.split == 'test'], sm.input_shape, sm.spacing, n_boot, seed)
+        dx['supervised encoder'] = {'metrics': sup | {'hyper': [], 'protocol': 'split'}, 'predictions': preds}
+        sup_note = "The supervised encoder is the shipped one (trained on this cohort's train subjects).\n"
+        t_sup = time.time() - t0
+    elif supervised:
         from ldae.supervised import fit_supervised
 
         t0 = time.time()
@@ -746,11 +795,80 @@ def _md_to_html(md: str, title: str) -> str:
     return f"<!doctype html><html><head>{head}</head><body>\n{body}\n</body></html>\n"
 
 
+TRAIN_SHAPE = (32, 40, 32)  # the grid `ldae demo --train` trains on unless told otherwise
+
+
+def shipped_for_demo(models='synthad-cpu', train: bool | None = None, device='cpu'):
+    """The shipped LDAE the demo evaluates, or None when it trains.
+    `train` None: the shipped bundle when this installation has it, else train; True: train; False: the bundle or an
+    error."""
+    from ldae.pretrained import pretrained, list_pretrained
+
+    if train:
+        return None
+    if train is None and models == 'synthad-cpu' and models not in list_pretrained():
+        return None
+    m = pretrained(models, device=device)
+    missing = [k for k in ('configs', 'summaries', 'cohort') if k not in m.provenance]
+    if missing:
+        raise LDAEInputError(
+            f"shipped bundle {m.provenance['path']}: its provenance lacks {missing}, which the demo reports; "
+            "export it with tools/train_models.py --export"
+        )
+    return m
+
+
+def _models_record(shipped) -> dict:
+    "What `metrics.json` says about the models: trained in this run, or the shipped bundle and its provenance."
+    if shipped is None:
+        return {'source': 'trained in this run'}
+    p = shipped.provenance
+    keep = ('path', 'commit', 'command', 'ldae_version', 'weights', 'input_shape', 'cohort', 'reproduction')
+    return (
+        {'source': 'shipped'}
+        | {k: p.get(k) for k in keep}
+        | {
+            'bytes': sum(f['bytes'] for f in p['files'].values()),
+            'train_seconds': p.get('train_seconds'),
+        }
+    )
+
+
+def _models_md(shipped, n_subjects: int, seed: int) -> str:
+    if shipped is None:
+        return "Every model was trained in this run (`--train`).\n"
+    p = shipped.provenance
+    size = sum(f['bytes'] for f in p['files'].values()) / 1e6
+    t = {k: v for k, v in (p.get('train_seconds') or {}).items() if isinstance(v, (int, float))}
+    times = ', '.join(f"{k} {v / 60:.0f} min" for k, v in t.items())
+    return (
+        f"**Models: the shipped bundle** `{Path(p['path']).name}` ({size:.1f} MB, {p.get('weights')} weights; "
+        f"ldae {p.get('ldae_version')}, commit `{(p.get('commit') or 'unknown')[:10]}`), trained by "
+        f"`{p.get('command')}`{f' ({times})' if times else ''}; nothing is retrained here. "
+        + _cohort_vs_bundle(p['cohort'], n_subjects, seed)
+        + " `ldae demo --train` retrains everything.\n"
+    )
+
+
+def _cohort_vs_bundle(coh: dict, n_subjects: int, seed: int) -> str:
+    if (n_subjects, seed) == (coh['n_subjects'], coh['seed']):
+        return (
+            "The demo cohort is the bundle's training cohort, synthesised again from its seed: the test subjects were "
+            "held out of every stage."
+        )
+    if seed != coh['seed']:
+        return f"The demo cohort (seed {seed}) is not the bundle's (seed {coh['seed']}): the models never saw it."
+    return (
+        f"**The demo cohort ({n_subjects} subjects, seed {seed}) is not the bundle's training cohort "
+        f"({coh['n_subjects']} subjects, same seed): its test split may include subjects the models trained on.**"
+    )
+
+
 def run_demo(
     out='results/demo',  # output folder
-    n_subjects: int = 120,
-    shape=(32, 40, 32),
-    seed: int = 0,
+    n_subjects: int | None = None,  # None: the shipped bundle's training cohort, or 120 when training
+    shape=None,  # None: the shipped bundle's grid, or TRAIN_SHAPE when training
+    seed: int | None = None,  # None: the shipped bundle's cohort seed, or 0 when training
     device: str = 'auto',
     show_progress: bool = True,
     ae_epochs: int | None = None,
@@ -760,40 +878,60 @@ def run_demo(
     lddim_steps=(10, 20, 50, 100),  # the S of the LDDIM and LDAE tables
     ldae_epochs: int | None = None,
     ldae_minutes: float | None = None,
+    train: bool | None = None,  # True: train every stage; None: evaluate the shipped models when there are any
+    models='synthad-cpu',  # the shipped bundle (a name or a folder) to evaluate
 ) -> dict:
     "Run the main job on SynthAD and write `report.md`, `report.html`, `metrics.json` and figures to `out`."
     from ldae.core import get_device
 
-    shape = check_shape(shape)
     limits = {'ae': (ae_epochs, ae_minutes), 'ddpm': (ddpm_epochs, ddpm_minutes), 'ldae': (ldae_epochs, ldae_minutes)}
+    if train is False and any(v is not None for lim in limits.values() for v in lim):
+        raise LDAEInputError("epochs and minutes are training settings: pass them with train=True (--train)")
+    dev = get_device(device)
+    shipped = shipped_for_demo(models, train, dev)
+    if shipped is not None and any(v is not None for lim in limits.values() for v in lim):
+        raise LDAEInputError("epochs and minutes are training settings: add --train to retrain, or leave them out")
+    if shipped is not None:
+        coh = shipped.provenance['cohort']
+        grid = tuple(shipped.ae.input_shape)
+        if shape is not None and tuple(shape) != grid:
+            raise LDAEInputError(
+                f"--shape {' '.join(map(str, shape))}: the shipped models work on {'×'.join(map(str, grid))}; "
+                "leave --shape out, or add --train to train on another grid"
+            )
+        n_subjects = coh['n_subjects'] if n_subjects is None else n_subjects
+        seed = coh['seed'] if seed is None else seed
+    n_subjects = 120 if n_subjects is None else n_subjects
+    seed = 0 if seed is None else seed
+    shape = check_shape(shipped.ae.input_shape if shipped is not None else shape or TRAIN_SHAPE)
     for stage, (epochs, minutes) in zip(['aekl', 'ldae_pretrain', 'ldae_repr_learn'], limits.values()):
         demo_config(stage, seed, epochs, minutes)  # bad epochs or minutes fail before any work
-    dev = get_device(device)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     seed_everything(seed)
     t_all = time.time()
     metrics = empty_metrics()
     metrics['versions'] = versions()
+    metrics['models'] = _models_record(shipped)
     cm, cmd, df = cohort_section(out, n_subjects, shape, seed, show_progress)
     metrics['cohort'] |= {k: v for k, v in cm.items() if k not in ('seconds', 'measure_seconds')}
     metrics['timing'] |= {'cohort_synth': round(cm['seconds'], 2), 'cohort_measure': round(cm['measure_seconds'], 2)}
     am, amd, at = ae_section(
-        out, out / 'cohort' / 'cohort.csv', shape, seed, device, ae_epochs, ae_minutes, show_progress
+        out, out / 'cohort' / 'cohort.csv', shape, seed, device, ae_epochs, ae_minutes, show_progress, shipped
     )
     metrics['ae'] |= am
     metrics['timing'] |= at
     lm, lmd, lt = lddim_section(
-        out, df, seed, device, ddpm_epochs, ddpm_minutes, lddim_steps, show_progress=show_progress
+        out, df, seed, device, ddpm_epochs, ddpm_minutes, lddim_steps, show_progress=show_progress, shipped=shipped
     )
     metrics['lddim'] |= lm
     metrics['timing'] |= lt
     dm, dmd, dt = ldae_section(
-        out, df, seed, device, ldae_epochs, ldae_minutes, lddim_steps, show_progress=show_progress
+        out, df, seed, device, ldae_epochs, ldae_minutes, lddim_steps, show_progress=show_progress, shipped=shipped
     )
     metrics['ldae'] |= dm
     metrics['timing'] |= dt
-    pm, pmd, pt = probe_section(out, df, seed, device, show_progress=show_progress)
+    pm, pmd, pt = probe_section(out, df, seed, device, show_progress=show_progress, shipped=shipped)
     metrics['probe'] |= pm
     metrics['timing'] |= pt
     pending = ['manipulation (`manipulation`)', 'interpolation (`interpolation`)']
@@ -801,6 +939,7 @@ def run_demo(
     metrics['memory'] = {'rss_peak_bytes': peak_memory()['rss_peak']}
     v = metrics['versions']
     command = f"ldae demo --out {out} --n-subjects {n_subjects} --shape {' '.join(map(str, shape))} --seed {seed}"
+    command += ' --train' if shipped is None else ''
     for stage, (epochs, minutes) in limits.items():
         command += '' if epochs is None else f' --{stage}-epochs {epochs}'
         command += '' if minutes is None else f' --{stage}-minutes {minutes}'
@@ -808,6 +947,7 @@ def run_demo(
         "# LDAE demo report\n",
         f"`{command}` on {dev}, ldae {v.get('ldae')}, torch {v.get('torch')}, MONAI {v.get('monai')}. "
         f"Total {metrics['timing']['total']:.1f} s.\n",
+        _models_md(shipped, n_subjects, seed),
         cmd,
         amd,
         lmd,

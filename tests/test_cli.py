@@ -62,8 +62,17 @@ def test_demo_options_reach_the_stage_configs(seed, stage, epochs, minutes):
 
 
 def test_demo_zero_epochs_is_an_error(tmp_path):
-    r = ldae_cmd('demo', '--out', tmp_path / 'demo', '--ae-epochs', 0, '--n-subjects', 4, '--quiet')
+    r = ldae_cmd('demo', '--train', '--out', tmp_path / 'demo', '--ae-epochs', 0, '--n-subjects', 4, '--quiet')
     assert r.returncode == 2 and '0 epochs' in r.stderr and 'Traceback' not in r.stderr
+
+
+def test_demo_train_flag_and_models_option(tmp_path):
+    a = build_parser().parse_args(['demo'])
+    assert (a.train, a.models, a.shape, a.n_subjects) == (None, 'synthad-cpu', None, None)
+    assert build_parser().parse_args(['demo', '--train']).train is True
+    r = ldae_cmd('demo', '--out', tmp_path / 'demo', '--models', tmp_path / 'nowhere', '--quiet')
+    assert r.returncode == 2 and 'no such shipped bundle' in r.stderr and 'Traceback' not in r.stderr
+    assert not (tmp_path / 'demo').exists()
 
 
 def _digest(folder):
@@ -122,6 +131,7 @@ def test_synth_bad_arguments(tmp_path, args, msg):
 def test_demo_writes_report_and_metrics_contract(tmp_path):
     r = ldae_cmd(
         'demo',
+        '--train',
         '--out',
         tmp_path / 'demo',
         '--n-subjects',
