@@ -108,3 +108,22 @@ def bundle(small_latents, ddpm, tmp_path_factory):
     r = ldae_cmd(*stage3_args(small_latents, ddpm, out, *more), check=True)
     assert 'LDAE stage 3' in r.stdout and 'ldae.ckpt' in r.stdout
     return out
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        '--runslow', action='store_true', help='also run the tests marked slow (retraining: hours on a CPU)'
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'slow: retrains shipped models; runs only with --runslow')
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption('--runslow'):
+        return
+    skip = pytest.mark.skip(reason='slow (retrains the shipped models): pass --runslow')
+    for it in items:
+        if 'slow' in it.keywords:
+            it.add_marker(skip)

@@ -4,7 +4,10 @@ import json
 import numpy as np, pandas as pd
 import pytest
 from conftest import ldae_cmd
+from pathlib import Path
 from ldae.pretrained import export_bundle, pretrained, reproduction_check, pretrained_file
+from ldae.pretrained import list_pretrained, pretrained_info
+from ldae.probe import load_probe
 from ldae.pipeline import load_ldae
 from ldae.supervised import load_supervised
 
@@ -76,3 +79,38 @@ def test_corrupt_shipped_file_is_refused(bundle, tmp_path):
     (tmp_path / 'b' / 'provenance.json').write_text('{not json')
     with pytest.raises(ValueError, match='damaged provenance file'):
         pretrained_file('ldae.ckpt', tmp_path / 'b')
+
+
+@pytest.mark.parametrize('name', list_pretrained())
+def test_the_shipped_models_reproduce_their_record(name):
+    "Every bundle in the package loads strictly and reproduces its recorded SSIM on freshly synthesised scans."
+    m = pretrained(name)  # hash-checked, strict state-dict loading
+    rec = m.provenance['reproduction']
+    again = reproduction_check(m, **{k: rec[k] for k in ('seed', 'n_subjects', 'steps')})
+    # the same weights and scans; only float rounding of another CPU may differ
+    assert abs(again['ae_ssim'] - rec['ae_ssim']) < 2e-3, (again, rec)
+    assert abs(again['ldae_ssim'] - rec['ldae_ssim']) < 2e-3, (again, rec)
+    assert m.ysem_stats is not None
+    for f in ('supervised.ckpt', 'ad_cn_probe.json', 'age_probe.json'):
+        assert f in m.provenance['files'], f
+    p = load_probe(pretrained_file('ad_cn_probe.json', name))
+    assert p.weights.shape[-1] == m.encoder.dim
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('name', list_pretrained())
+def test_retraining_reaches_the_shipped_quality(name, tmp_path):
+    "Retrain with the recorded command (hours on 2 CPU cores) and compare with the recorded reproduction SSIM."
+    import shlex, subprocess, sys
+
+    prov = pretrained_info(name)
+    args = shlex.split(prov['command'])[2:]  # after `python tools/train_models.py`
+    i = args.index('--out')
+    args[i + 1] = str(tmp_path / 'run')
+    j = args.index('--export')
+    args[j + 1] = str(tmp_path / 'bundle')
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, str(root / 'tools' / 'train_models.py'), *args, '--quiet'], check=True, cwd=root)
+    new = pretrained_info(tmp_path / 'bundle')['reproduction']
+    old = prov['reproduction']
+    assert new['ae_ssim'] > old['ae_ssim'] - 0.01 and new['ldae_ssim'] > old['ldae_ssim'] - 0.01, (new, old)
