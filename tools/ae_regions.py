@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 import numpy as np
 import torch
+import nibabel as nib
 from ldae.core import load_checkpoint, load_state_strict
 from ldae.autoencoder import LatentAutoencoder, load_autoencoder
 from ldae.data import read_cohort, load_volume
@@ -29,9 +30,9 @@ else:
 ae.eval()
 df = read_cohort(run / 'cohort' / 'cohort.csv')
 test = df[df.split == 'test'].reset_index(drop=True)
-x = torch.stack([load_volume(p).as_tensor() for p in test._path])
-shape = tuple(x.shape[2:])
+shape = tuple(nib.load(test._path[0]).shape)  # the cohort's own grid
 sp = default_spacing(shape)
+x = torch.stack([load_volume(p, shape, sp).as_tensor() for p in test._path])
 with torch.no_grad():
     r = torch.cat([ae.reconstruct(x[i : i + 8]).clamp(0, 1) for i in range(0, len(x), 8)])
 hip = _measure_rois(shape, sp)['hip'] > 0.2
@@ -41,9 +42,8 @@ box = (slice(None), slice(None)) + tuple(slice(a, b) for a, b in zip(lo, hi))
 mx = [measure_volumes(v, sp) for v in x]
 mr = [measure_volumes(v, sp) for v in r]
 print(f'{ck} on {len(x)} test scans at {shape} ({sp} mm)')
-print(
-    f'SSIM whole {float(ssim3d(r, x).mean()):.4f}; hippocampal box {tuple(hi - lo)}: {float(ssim3d(r[box], x[box]).mean()):.4f}'
-)
+s_all, s_box = float(ssim3d(r, x).mean()), float(ssim3d(r[box], x[box]).mean())
+print(f'SSIM whole {s_all:.4f}; hippocampal box {tuple(int(v) for v in hi - lo)}: {s_box:.4f}')
 for k, t in (('hippocampus_ml', 'hippocampus_ml'), ('ventricle_ml', 'ventricle_ml')):
     a, b, tr = np.array([m[k] for m in mx]), np.array([m[k] for m in mr]), test[t].to_numpy()
     print(
