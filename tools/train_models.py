@@ -6,7 +6,8 @@ Each stage that finished (listed in OUT/train_times.json) is skipped; one that w
 last.ckpt; so the same command, run again after a stop, goes on where it was. OUT/train_times.json holds each stage's
 seconds over all its attempts (updated every 30 s) and `done`, the finished stages. Extra `stage:key=value` arguments
 override a stage's cpu preset (e.g. aekl:train.epochs=20). With --export, the trained bundle, the supervised baseline
-and the y_sem probes are written as a shipped bundle (`ldae.pretrained`) with their provenance.
+and the y_sem probes are written as a shipped bundle (`ldae.pretrained`) with their provenance. --ldae-seeds 1 2
+trains stage 3 again from those seeds on the same autoencoder and DDPM, probes each, and writes OUT/seeds.json.
 """
 
 import argparse
@@ -36,6 +37,13 @@ def main(argv=None):
     ap.add_argument('--quiet', action='store_true')
     ap.add_argument(
         '--export', type=Path, default=None, help='write the shipped bundle here (e.g. ldae/models/synthad-cpu)'
+    )
+    ap.add_argument(
+        '--ldae-seeds',
+        type=int,
+        nargs='*',
+        default=[],
+        help='more stage-3 seeds on the same autoencoder and DDPM (OUT/ldae-s<seed>, probes in OUT/probe-s<seed>)',
     )
     ap.add_argument('overrides', nargs='*', help='stage:key=value, stage one of aekl, ldae_pretrain, ldae_repr_learn')
     a = ap.parse_args(argv)
@@ -108,15 +116,15 @@ def main(argv=None):
             show_progress=show,
         )
 
-    def ldae():
-        cfg = demo_config('ldae_repr_learn', a.seed, extra=ov['ldae_repr_learn'])
+    def ldae(seed=a.seed, d='ldae'):
+        cfg = demo_config('ldae_repr_learn', seed, extra=ov['ldae_repr_learn'])
         fit_ldae(
             cfg,
             lcsv,
-            out / 'ldae',
+            out / d,
             ae=out / 'ae' / 'ae.ckpt',
             ddpm=out / 'ddpm' / 'ddpm.ckpt',
-            resume=(out / 'ldae' / 'last.ckpt').exists(),
+            resume=(out / d / 'last.ckpt').exists(),
             show_progress=show,
         )
 
@@ -128,21 +136,20 @@ def main(argv=None):
             cfg, csv, out / 'supervised', resume=(out / 'supervised' / 'last.ckpt').exists(), show_progress=show
         )
 
-    def probes():
-        import numpy as np
+    def probes(d='ldae', p='probe'):
         from ldae.pipeline import load_ldae
         from ldae.probe import embed_cohort, write_embeddings, align, run_probe, save_probe
 
-        m = load_ldae(out / 'ldae' / 'ldae.ckpt')
+        m = load_ldae(out / d / 'ldae.ckpt')
         emb = embed_cohort(m, csv, show_progress=show)
-        write_embeddings(out / 'probe' / 'y_sem.csv', emb)
+        write_embeddings(out / p / 'y_sem.csv', emb)
         df, X = align(emb, emb.iloc[:, 3:].to_numpy(), read_cohort(csv))
         res = {}
         for target, fname in [('diagnosis', 'ad_cn_probe.json'), ('age', 'age_probe.json')]:
             r = run_probe(X, df, target, seed=a.seed, name=f'y_sem {target}')
-            save_probe(out / 'probe' / fname, r['probe'])
+            save_probe(out / p / fname, r['probe'])
             res[target] = {k: v for k, v in r['metrics'].items() if k != 'hyper'}
-        (out / 'probe' / 'metrics.json').write_text(json.dumps(res, indent=1))
+        (out / p / 'metrics.json').write_text(json.dumps(res, indent=1))
 
     out.mkdir(parents=True, exist_ok=True)
     stages = [
@@ -153,9 +160,26 @@ def main(argv=None):
         ('supervised', supervised),
         ('probes', probes),
     ]
+    for sd in a.ldae_seeds:  # the same representation learning from other seeds: is y_sem's quality a fluke?
+        stages += [
+            (f'ldae-s{sd}', lambda sd=sd: ldae(sd, f'ldae-s{sd}')),
+            (f'probes-s{sd}', lambda sd=sd: probes(f'ldae-s{sd}', f'probe-s{sd}')),
+        ]
     for name, fn in stages:
         stage(name, fn)
     print(json.dumps(times))
+    if a.ldae_seeds:  # y_sem's probe on the test subjects for every stage-3 seed, side by side
+        rows = {}
+        for sd, p in [(a.seed, 'probe')] + [(sd, f'probe-s{sd}') for sd in a.ldae_seeds]:
+            r = json.loads((out / p / 'metrics.json').read_text())
+            rows[sd] = {
+                'ad_cn_auc': r['diagnosis']['auc'],
+                'ad_cn_auc_ci': r['diagnosis']['auc_ci'],
+                'age_mae': r['age']['mae'],
+                'age_mae_mean_baseline': r['age']['mae_mean_baseline'],
+            }
+        write_json(out / 'seeds.json', rows)
+        print(json.dumps(rows, indent=1))
     if a.export:
         from ldae.pretrained import export_bundle
 
