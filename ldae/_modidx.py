@@ -77,6 +77,7 @@ d = {
             'ldae.core._plain': ('core.html#_plain', 'ldae/core.py'),
             'ldae.core.atomic_save': ('core.html#atomic_save', 'ldae/core.py'),
             'ldae.core.atomic_write': ('core.html#atomic_write', 'ldae/core.py'),
+            'ldae.core.dequantise': ('core.html#dequantise', 'ldae/core.py'),
             'ldae.core.get_device': ('core.html#get_device', 'ldae/core.py'),
             'ldae.core.interactive': ('core.html#interactive', 'ldae/core.py'),
             'ldae.core.load_checkpoint': ('core.html#load_checkpoint', 'ldae/core.py'),
@@ -345,7 +346,9 @@ d = {
         'ldae.pretrained': {
             'ldae.pretrained._bundle_dir': ('pretrained.html#_bundle_dir', 'ldae/pretrained.py'),
             'ldae.pretrained._commit': ('pretrained.html#_commit', 'ldae/pretrained.py'),
-            'ldae.pretrained._half': ('pretrained.html#_half', 'ldae/pretrained.py'),
+            'ldae.pretrained._compact': ('pretrained.html#_compact', 'ldae/pretrained.py'),
+            'ldae.pretrained._int8': ('pretrained.html#_int8', 'ldae/pretrained.py'),
+            'ldae.pretrained.compact_checkpoint': ('pretrained.html#compact_checkpoint', 'ldae/pretrained.py'),
             'ldae.pretrained.export_bundle': ('pretrained.html#export_bundle', 'ldae/pretrained.py'),
             'ldae.pretrained.half_checkpoint': ('pretrained.html#half_checkpoint', 'ldae/pretrained.py'),
             'ldae.pretrained.list_pretrained': ('pretrained.html#list_pretrained', 'ldae/pretrained.py'),

@@ -26,6 +26,7 @@ __all__ = [
     'write_csv',
     'save_checkpoint',
     'load_checkpoint',
+    'dequantise',
     'load_state_strict',
 ]
 
@@ -223,7 +224,16 @@ def load_checkpoint(path, kind: str | tuple | None = None, map_location='cpu') -
         raise LDAEInputError(
             f"{p}: is a {obj.get('kind')!r} checkpoint; expected {' or '.join(repr(k) for k in kinds)}"
         )
-    return obj
+    return dequantise(obj) if obj.get('storage') == 'int8' else obj
+
+
+def dequantise(o):
+    "Undo int8 storage (`ldae.pretrained.compact_checkpoint`): each {'__int8__': q, 'scale': s} becomes q·s in float32."
+    if isinstance(o, dict):
+        if set(o) == {'__int8__', 'scale'}:
+            return o['__int8__'].float() * o['scale'].float()
+        return {k: dequantise(v) for k, v in o.items()}
+    return o
 
 
 def load_state_strict(model: torch.nn.Module, state: dict, source='checkpoint'):

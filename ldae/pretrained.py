@@ -14,8 +14,11 @@ from .pipeline import LDAE, load_ldae
 # %% auto #0
 __all__ = [
     'MODELS_DIR',
+    'WEIGHTS',
+    'INT8_MIN_SIZE',
     'sha256',
     'list_pretrained',
+    'compact_checkpoint',
     'half_checkpoint',
     'reproduction_check',
     'export_bundle',
@@ -58,18 +61,41 @@ def _bundle_dir(name_or_dir) -> Path:
 
 
 # %% ../nbs/74_pretrained.ipynb #fd67ee84
-def _half(o):
+WEIGHTS = ('float32', 'float16', 'int8')  # how a bundle stores its floating-point tensors
+INT8_MIN_SIZE = 4096  # float32 tensors with at least this many values (and ≥ 2 dims) become int8
+
+
+def _int8(w: torch.Tensor) -> dict:
+    "Symmetric per-output-channel int8: the largest |value| of each channel maps to 127."
+    rows = w.reshape(w.shape[0], -1)
+    scale = (rows.abs().amax(1) / 127).clamp_min(1e-12)
+    q = (rows / scale[:, None]).round().clamp(-127, 127).to(torch.int8).reshape(w.shape)
+    return {'__int8__': q, 'scale': scale.reshape(-1, *[1] * (w.ndim - 1))}
+
+
+def _compact(o, weights: str):
     if isinstance(o, torch.Tensor):  # scalars (scale factors, counters) stay exact: they are checked for equality
-        return o.half() if o.dtype == torch.float32 and o.numel() >= 64 else o
+        if o.dtype != torch.float32 or o.numel() < 64 or weights == 'float32':
+            return o
+        return _int8(o) if weights == 'int8' and o.ndim >= 2 and o.numel() >= INT8_MIN_SIZE else o.half()
     if isinstance(o, dict):
-        return {k: _half(v) for k, v in o.items()}
+        return {k: _compact(v, weights) for k, v in o.items()}
     return o
+
+
+def compact_checkpoint(src, dst, weights: str = 'int8') -> Path:
+    "Copy an ldae checkpoint with its float32 tensors stored as `weights` ('float16' or 'int8'; float32 on loading)."
+    if weights not in WEIGHTS:
+        raise LDAEInputError(f"weights={weights!r}: expected one of {WEIGHTS}")
+    ck = _compact(load_checkpoint(src), weights)
+    if weights == 'int8':
+        ck['storage'] = 'int8'
+    return atomic_save(dst, lambda tmp: torch.save(ck, tmp), suffix='.tmp')
 
 
 def half_checkpoint(src, dst) -> Path:
     "Copy an ldae checkpoint with float32 tensors stored as float16 (loads back into float32 models)."
-    ck = load_checkpoint(src)
-    return atomic_save(dst, lambda tmp: torch.save(_half(ck), tmp), suffix='.tmp')
+    return compact_checkpoint(src, dst, 'float16')
 
 
 def _commit() -> str | None:
@@ -101,7 +127,7 @@ def export_bundle(
     ldae_ckpt,  # the trained bundle (`ldae.ckpt` of stage 3)
     dest,  # the folder to write (e.g. ldae/models/<name>)
     extras=(),  # more files to ship beside it (supervised.ckpt, probe JSON files)
-    half: bool = True,
+    weights: str = 'int8',  # how the checkpoints store their weights: 'int8', 'float16' or 'float32'
     command: str | None = None,  # how it was trained, for the record
     **provenance,  # anything else to record: configs, seed, cohort parameters, metrics
 ) -> dict:
@@ -112,8 +138,8 @@ def export_bundle(
     for s, d in files:
         if not s.is_file():
             raise LDAEInputError(f"export_bundle: {s} not found")
-        if d.suffix == '.ckpt' and half:
-            half_checkpoint(s, d)
+        if d.suffix == '.ckpt':
+            compact_checkpoint(s, d, weights)
         else:
             shutil.copyfile(s, d)
     model = load_ldae(dest / 'ldae.ckpt')
@@ -125,9 +151,10 @@ def export_bundle(
         command=command,
         input_shape=list(model.ae.input_shape),
         spacing=model.ae.spacing,
-        weights='float16' if half else 'float32',
+        weights=weights,
         files={d.name: dict(sha256=sha256(d), bytes=d.stat().st_size) for _, d in files},
         reproduction=reproduction_check(model),
+        reproduction_float32=None if weights == 'float32' else reproduction_check(load_ldae(ldae_ckpt)),
         **provenance,
     )
     write_json(dest / 'provenance.json', prov)
