@@ -194,6 +194,61 @@ def _probe_parser(sub):
     _common(p)
 
 
+def _verb_parser(sub, name, help, description):
+    "A subcommand that loads an LDAE bundle, reads scan(s) and writes NIfTI + figures into a folder."
+    p = sub.add_parser(name, help=help, description=description)
+    p.add_argument(
+        '--ckpt', required=True, type=Path, help='LDAE bundle (ldae.ckpt, or a shipped one: ldae.pretrained)'
+    )
+    p.add_argument(
+        '--out', required=True, type=Path, help='output folder (NIfTI with the model grid\'s affine, figures)'
+    )
+    p.add_argument(
+        '--steps', type=int, default=None, help="DDIM steps of inversion and decoding (default: the bundle's)"
+    )
+    return p
+
+
+def _manipulate_parser(sub):
+    p = _verb_parser(
+        sub,
+        'manipulate',
+        'move a scan\'s y_sem along a probe direction (e.g. toward AD) and decode it from its own z_T',
+        "y_sem' = y_sem + α·√d·ŵ in the normalised y_sem space, ŵ the probe's direction; α = 0 is the "
+        'reconstruction. Writes OUT/<scan>_alpha<α>.nii.gz for each α, OUT/manipulation.png (decodes and '
+        'differences from α = 0), OUT/volumes.png and OUT/volumes.csv (measured volumes against α).',
+    )
+    p.add_argument('--probe', required=True, type=Path, help='a saved probe (probe.json of `ldae probe`)')
+    p.add_argument('--input', required=True, type=Path, help='NIfTI scan')
+    p.add_argument('--alpha', type=float, nargs='+', default=[0.0, 0.5, 1.0, 2.0], help='default 0 0.5 1 2')
+    _common(p)
+
+
+def _variations_parser(sub):
+    p = _verb_parser(
+        sub,
+        'variations',
+        "decode a scan's y_sem from new random z_T: what the semantic code fixes",
+        'Writes OUT/<scan>_var<k>.nii.gz for k = 0 … n−1 and OUT/variations.png; --seed picks the z_T draws.',
+    )
+    p.add_argument('--input', required=True, type=Path, help='NIfTI scan')
+    p.add_argument('--n', type=int, default=4, help='number of variations (default 4)')
+    _common(p)
+
+
+def _interpolate_parser(sub):
+    p = _verb_parser(
+        sub,
+        'interpolate',
+        'interpolate between two scans: LERP of y_sem, SLERP of z_T',
+        'Writes OUT/interp_<k>.nii.gz for n points from the first scan (0) to the second (1), OUT/interpolation.png '
+        'and OUT/interpolation.gif.',
+    )
+    p.add_argument('--input', required=True, type=Path, nargs=2, metavar=('A', 'B'), help='two NIfTI scans')
+    p.add_argument('--n', type=int, default=5, help='points, both ends included (default 5)')
+    _common(p)
+
+
 def build_parser() -> argparse.ArgumentParser:
     "The `ldae` argument parser with all subcommands."
     from ldae import __version__
@@ -212,6 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
         _reconstruct_parser,
         _embed_parser,
         _probe_parser,
+        _manipulate_parser,
+        _variations_parser,
+        _interpolate_parser,
         _demo_parser,
     ]:
         add(sub)
@@ -437,6 +495,118 @@ def _cmd_probe(a) -> int:
     return 0
 
 
+def _stem(p) -> str:
+    n = Path(p).name
+    return n[:-7] if n.endswith('.nii.gz') else Path(n).stem
+
+
+def _verb_setup(a, check=None):
+    "The bundle loaded, `check(model)` passed, the output folder created and writable: all before any work."
+    import tempfile as _tf
+    from ldae.pipeline import load_ldae
+    from ldae.core import get_device
+
+    if a.steps is not None and a.steps < 1:
+        raise LDAEInputError(f"--steps {a.steps}: expected at least 1")
+    m = load_ldae(a.ckpt, device=get_device(a.device))
+    if check is not None:
+        check(m)
+    try:
+        a.out.mkdir(parents=True, exist_ok=True)
+        with _tf.NamedTemporaryFile(dir=a.out):
+            pass
+    except OSError as e:
+        raise LDAEInputError(f"--out {a.out}: cannot write there ({e.strerror or e})") from None
+    return m
+
+
+def _read_scan(m, p):
+    "A NIfTI file preprocessed onto the model's grid: ((1, 1, D, H, W) tensor, affine)."
+    from ldae.data import load_volume
+
+    v = load_volume(p, m.ae.input_shape, m.ae.spacing)
+    aff = v.affine.numpy() if hasattr(v.affine, 'numpy') else v.affine
+    return v.as_tensor()[None], aff
+
+
+def _save_fig(fig, path) -> Path:
+    import matplotlib.pyplot as plt
+    from ldae.core import atomic_save
+
+    atomic_save(path, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches='tight', format='png'), suffix='.png')
+    plt.close(fig)
+    return path
+
+
+def _write_volumes(out, named, affine) -> list:
+    "Write every (name, volume) as NIfTI (each file atomically) after all were computed."
+    from ldae.synth import save_nifti
+
+    return [save_nifti(out / f'{n}.nii.gz', v.reshape(v.shape[-3:]).numpy(), affine) for n, v in named]
+
+
+def _cmd_manipulate(a) -> int:
+    from ldae.verbs import ysem_direction, manipulation_figure, decode_volumes, volume_curve, _alphas
+    from ldae.probe import load_probe
+
+    alphas = _alphas(a.alpha)
+    probe = load_probe(a.probe)
+    m = _verb_setup(a, lambda m: ysem_direction(m, probe))  # a probe of another dimension: nothing is written
+    x, aff = _read_scan(m, a.input)
+    t0 = time.time()
+    r = m.manipulate(x, probe, alphas, a.steps, show_progress=not a.quiet)[:, 0]
+    vols = decode_volumes(r, m.ae.spacing)
+    s = _stem(a.input)
+    names = [f'{s}_alpha{al:+g}' for al in alphas]
+    _write_volumes(a.out, zip(names, r), aff)
+    import pandas as pd
+
+    tab = pd.DataFrame(vols).assign(alpha=alphas, file=[f'{n}.nii.gz' for n in names])
+    from ldae.core import write_csv
+
+    write_csv(a.out / 'volumes.csv', tab[['alpha', 'file', 'ventricle_ml', 'hippocampus_ml']])
+    title = f"{s}: along {probe.target} ({a.probe.name})"
+    _save_fig(manipulation_figure(r, alphas, title), a.out / 'manipulation.png')
+    _save_fig(volume_curve(vols, alphas, title), a.out / 'volumes.png')
+    print(tab[['alpha', 'ventricle_ml', 'hippocampus_ml']].to_string(index=False, float_format='%.2f'))
+    print(f"{len(alphas)} decodes of {a.input} in {time.time() - t0:.1f} s → {a.out}")
+    return 0
+
+
+def _cmd_variations(a) -> int:
+    from ldae.viz import strip
+
+    if a.n < 1:
+        raise LDAEInputError(f"--n {a.n}: expected at least 1")
+    m = _verb_setup(a)
+    x, aff = _read_scan(m, a.input)
+    t0 = time.time()
+    v = m.variations(x, a.n, a.seed, a.steps, show_progress=not a.quiet)[0]
+    s = _stem(a.input)
+    _write_volumes(a.out, [(f'{s}_var{k}', v[k]) for k in range(a.n)], aff)
+    fig = strip([x[0], *v], ['input'] + [f'z_T #{k}' for k in range(a.n)], rows=('axial', 'coronal'))
+    _save_fig(fig, a.out / 'variations.png')
+    print(f"{a.n} variations of {a.input} (seed {a.seed}) in {time.time() - t0:.1f} s → {a.out}")
+    return 0
+
+
+def _cmd_interpolate(a) -> int:
+    from ldae.viz import strip, animate
+
+    if a.n < 2:
+        raise LDAEInputError(f"--n {a.n}: expected at least 2 (the two ends included)")
+    m = _verb_setup(a)
+    (x0, aff), (x1, _) = _read_scan(m, a.input[0]), _read_scan(m, a.input[1])
+    t0 = time.time()
+    r = m.interpolate(x0, x1, a.n, steps=a.steps, show_progress=not a.quiet)[:, 0]
+    _write_volumes(a.out, [(f'interp_{k}', r[k]) for k in range(a.n)], aff)
+    t = [f't = {k / (a.n - 1):.2f}' for k in range(a.n)]
+    _save_fig(strip([x0[0], *r, x1[0]], ['A'] + t + ['B'], rows=('axial', 'coronal')), a.out / 'interpolation.png')
+    animate(list(r), a.out / 'interpolation.gif', titles=t)
+    print(f"{a.n} points from {a.input[0]} to {a.input[1]} in {time.time() - t0:.1f} s → {a.out}")
+    return 0
+
+
 _COMMANDS = {
     'synth': _cmd_synth,
     'fit': _cmd_fit,
@@ -444,6 +614,9 @@ _COMMANDS = {
     'reconstruct': _cmd_reconstruct,
     'embed': _cmd_embed,
     'probe': _cmd_probe,
+    'manipulate': _cmd_manipulate,
+    'variations': _cmd_variations,
+    'interpolate': _cmd_interpolate,
     'demo': _cmd_demo,
 }
 

@@ -939,10 +939,10 @@ def run_demo(
     metrics['memory'] = {'rss_peak_bytes': peak_memory()['rss_peak']}
     v = metrics['versions']
     command = f"ldae demo --out {out} --n-subjects {n_subjects} --shape {' '.join(map(str, shape))} --seed {seed}"
-    command += ' --train' if shipped is None else ''
     for stage, (epochs, minutes) in limits.items():
         command += '' if epochs is None else f' --{stage}-epochs {epochs}'
         command += '' if minutes is None else f' --{stage}-minutes {minutes}'
+    command += ' --train' if shipped is None else ''
     md = [
         "# LDAE demo report\n",
         f"`{command}` on {dev}, ldae {v.get('ldae')}, torch {v.get('torch')}, MONAI {v.get('monai')}. "

@@ -40,6 +40,7 @@ __all__ = [
     'render_scan',
     'tissue_levels',
     'measure_volumes',
+    'counterfactual_session',
     'synth_cohort',
     'synth_mni',
 ]
@@ -370,6 +371,30 @@ def measure_volumes(
         C2 = C  # … or the predicted level where the ventricle region has nothing darker than grey matter
     fh = np.clip((v - C2) / (G - C2), 0, 1)
     return dict(ventricle_ml=max(float(vent), 0.0), hippocampus_ml=float((fh * roi['hip']).sum() * roi['vox']))
+
+
+# %% ../nbs/02_synth.ipynb #5cf0a002
+def counterfactual_session(
+    subject: dict,
+    session: dict,  # from `sample_subject`
+    severity: float | None = None,  # the disease severity in [0, 1] to render instead (None: the session's)
+    age: float | None = None,  # the age in years to render instead (None: the session's)
+) -> dict:
+    "The same subject and session with another severity and/or age: every nuisance (pose, bias, noise) kept."
+    sev = session['severity'] if severity is None else severity
+    a = session['age'] if age is None else age
+    if not (np.isfinite(sev) and 0 <= sev <= 1):
+        raise LDAEInputError(f"counterfactual severity {severity!r}: expected a number in [0, 1]")
+    if not (np.isfinite(a) and 0 < a < 130):
+        raise LDAEInputError(f"counterfactual age {age!r}: expected years, between 0 and 130")
+    e = EFFECTS
+    return session | dict(
+        age=float(a),
+        severity=float(sev),
+        vent_mm=subject['vent0'] + e['vent_per_year'] * (a - 55) + e['vent_per_sev'] * sev,
+        hip_mm=subject['hip0'] + e['hip_per_year'] * (a - 55) + e['hip_per_sev'] * sev,
+        cortex_mm=e['cortex_per_year'] * (a - 55) + e['cortex_per_sev'] * sev,
+    )
 
 
 # %% ../nbs/02_synth.ipynb #f03285e2

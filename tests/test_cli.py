@@ -178,7 +178,7 @@ def test_demo_writes_report_and_metrics_contract(tmp_path):
         assert (out / 'figures' / 'probe_roc.png').exists() and (out / 'probe' / 'ad_cn_probe.json').exists()
     assert 'Cohort (SynthAD)' in md and 'Pearson r' in md
     # the epoch options reach the stages, and the report names them in its command line
-    assert m['ae']['epochs'] == 1 and '--seed 0 --ae-epochs 1 --ddpm-epochs 1 --ldae-epochs 1`' in md
+    assert m['ae']['epochs'] == 1 and '--seed 0 --ae-epochs 1 --ddpm-epochs 1 --ldae-epochs 1 --train`' in md
     for fig in [
         'cohort_examples',
         'cohort_volumes',
