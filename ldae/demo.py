@@ -704,6 +704,8 @@ def probe_section(
         dx['supervised encoder'] = {'metrics': sup | {'hyper': [], 'protocol': 'split'}, 'predictions': preds}
         sup_note = "The supervised encoder is the shipped one (trained on this cohort's train subjects).\n"
         t_sup = time.time() - t0
+    elif supervised and shipped is not None:  # evaluating, not training: say what is missing
+        sup_note = "The shipped bundle has no supervised baseline (`ldae demo --train` trains one).\n"
     elif supervised:
         from ldae.supervised import fit_supervised
 
