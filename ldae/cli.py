@@ -505,6 +505,7 @@ def _verb_setup(a, check=None):
     import tempfile as _tf
     from ldae.pipeline import load_ldae
     from ldae.core import get_device
+    import ldae.verbs  # noqa: F401 — the verbs are methods of LDAE once this is imported
 
     if a.steps is not None and a.steps < 1:
         raise LDAEInputError(f"--steps {a.steps}: expected at least 1")

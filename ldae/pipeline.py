@@ -269,8 +269,6 @@ def save_ldae(path, model: LDAE, **extra) -> Path:
 
 def load_ldae(path, device='cpu') -> LDAE:
     "Load an `LDAE` bundle safely (weights_only, strict) onto `device`."
-    import ldae.verbs  # noqa: F401 — manipulate, variations, interpolate: methods of every loaded model
-
     ck = load_checkpoint(path, 'ldae')
     p = ck['parts']
     src = str(path)

@@ -10,6 +10,7 @@ import torch
 import ldae as _ldae
 from .core import LDAEInputError, load_checkpoint, write_json, atomic_save
 from .pipeline import LDAE, load_ldae
+import ldae.verbs  # noqa: F401 — manipulate, variations, interpolate: methods of the models it loads
 
 # %% auto #0
 __all__ = [
