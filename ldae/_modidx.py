@@ -101,6 +101,52 @@ d = {
             'ldae.core.write_json': ('core.html#write_json', 'ldae/core.py'),
             'ldae.core.write_text': ('core.html#write_text', 'ldae/core.py'),
         },
+        'ldae.counterfactual': {
+            'ldae.counterfactual._finite': ('counterfactual.html#_finite', 'ldae/counterfactual.py'),
+            'ldae.counterfactual._fraction': ('counterfactual.html#_fraction', 'ldae/counterfactual.py'),
+            'ldae.counterfactual._loo_alpha': ('counterfactual.html#_loo_alpha', 'ldae/counterfactual.py'),
+            'ldae.counterfactual._monotone': ('counterfactual.html#_monotone', 'ldae/counterfactual.py'),
+            'ldae.counterfactual._nanmean': ('counterfactual.html#_nanmean', 'ldae/counterfactual.py'),
+            'ldae.counterfactual._volumes': ('counterfactual.html#_volumes', 'ldae/counterfactual.py'),
+            'ldae.counterfactual.composition_figure': (
+                'counterfactual.html#composition_figure',
+                'ldae/counterfactual.py',
+            ),
+            'ldae.counterfactual.effect_figure': ('counterfactual.html#effect_figure', 'ldae/counterfactual.py'),
+            'ldae.counterfactual.interpolation_triples': (
+                'counterfactual.html#interpolation_triples',
+                'ldae/counterfactual.py',
+            ),
+            'ldae.counterfactual.judge_composition': (
+                'counterfactual.html#judge_composition',
+                'ldae/counterfactual.py',
+            ),
+            'ldae.counterfactual.judge_interpolation': (
+                'counterfactual.html#judge_interpolation',
+                'ldae/counterfactual.py',
+            ),
+            'ldae.counterfactual.judge_manipulation': (
+                'counterfactual.html#judge_manipulation',
+                'ldae/counterfactual.py',
+            ),
+            'ldae.counterfactual.judge_reversibility': (
+                'counterfactual.html#judge_reversibility',
+                'ldae/counterfactual.py',
+            ),
+            'ldae.counterfactual.judge_variations': ('counterfactual.html#judge_variations', 'ldae/counterfactual.py'),
+            'ldae.counterfactual.manipulation_summary': (
+                'counterfactual.html#manipulation_summary',
+                'ldae/counterfactual.py',
+            ),
+            'ldae.counterfactual.render_counterfactuals': (
+                'counterfactual.html#render_counterfactuals',
+                'ldae/counterfactual.py',
+            ),
+            'ldae.counterfactual.roi_masks': ('counterfactual.html#roi_masks', 'ldae/counterfactual.py'),
+            'ldae.counterfactual.subject_index': ('counterfactual.html#subject_index', 'ldae/counterfactual.py'),
+            'ldae.counterfactual.synth_session': ('counterfactual.html#synth_session', 'ldae/counterfactual.py'),
+            'ldae.counterfactual.truth_figure': ('counterfactual.html#truth_figure', 'ldae/counterfactual.py'),
+        },
         'ldae.data': {
             'ldae.data.AntiAlias': ('data.html#antialias', 'ldae/data.py'),
             'ldae.data.AntiAlias.__call__': ('data.html#antialias.__call__', 'ldae/data.py'),
@@ -208,6 +254,9 @@ d = {
             'ldae.demo._ml': ('demo.html#_ml', 'ldae/demo.py'),
             'ldae.demo._models_md': ('demo.html#_models_md', 'ldae/demo.py'),
             'ldae.demo._models_record': ('demo.html#_models_record', 'ldae/demo.py'),
+            'ldae.demo._oracle': ('demo.html#_oracle', 'ldae/demo.py'),
+            'ldae.demo._pct': ('demo.html#_pct', 'ldae/demo.py'),
+            'ldae.demo._pm': ('demo.html#_pm', 'ldae/demo.py'),
             'ldae.demo._r': ('demo.html#_r', 'ldae/demo.py'),
             'ldae.demo._sd': ('demo.html#_sd', 'ldae/demo.py'),
             'ldae.demo._ventricle_ml': ('demo.html#_ventricle_ml', 'ldae/demo.py'),
@@ -221,6 +270,7 @@ d = {
             'ldae.demo.probe_section': ('demo.html#probe_section', 'ldae/demo.py'),
             'ldae.demo.run_demo': ('demo.html#run_demo', 'ldae/demo.py'),
             'ldae.demo.shipped_for_demo': ('demo.html#shipped_for_demo', 'ldae/demo.py'),
+            'ldae.demo.verbs_section': ('demo.html#verbs_section', 'ldae/demo.py'),
         },
         'ldae.gradient_estimator': {
             'ldae.gradient_estimator.ShiftDecoder': (
@@ -327,6 +377,7 @@ d = {
             'ldae.metrics.psnr': ('metrics.html#psnr', 'ldae/metrics.py'),
             'ldae.metrics.recon_metrics': ('metrics.html#recon_metrics', 'ldae/metrics.py'),
             'ldae.metrics.ssim3d': ('metrics.html#ssim3d', 'ldae/metrics.py'),
+            'ldae.metrics.ssim3d_masked': ('metrics.html#ssim3d_masked', 'ldae/metrics.py'),
         },
         'ldae.perf': {
             'ldae.perf.best_seconds': ('perf.html#best_seconds', 'ldae/perf.py'),

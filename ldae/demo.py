@@ -29,6 +29,7 @@ __all__ = [
     'lddim_section',
     'ldae_section',
     'probe_section',
+    'verbs_section',
     'shipped_for_demo',
     'run_demo',
 ]
@@ -57,8 +58,15 @@ def empty_metrics() -> dict:
             'volumes_ad_cn_auc': None,
             'supervised_ad_cn_auc': None,
         },
-        'manipulation': {'monotone_fraction': None, 'ssim_outside_roi': None},
-        'interpolation': {'ssim_interp': None, 'ssim_nearest_endpoint': None},
+        'manipulation': {
+            'monotone_fraction': None,
+            'ssim_outside_roi': None,
+            'ventricle_err_ml_vs_truth': None,
+            'composition_ssim': None,
+            'reversibility_ssim': None,
+        },
+        'variation': {'ventricle_sd_ml': None, 'between_subject_sd_ml': None},
+        'interpolation': {'ssim_interp': None, 'ssim_nearest_endpoint': None, 'ssim_voxel_blend': None},
         'timing': {},
         'versions': {},
     }
@@ -783,6 +791,209 @@ def probe_section(
     return met, '\n'.join(md), timing
 
 
+# %% ../nbs/75_demo.ipynb #7e1b0002
+def _oracle(out, shipped, device):
+    "The supervised AD-vs-CN classifier (shipped or trained in this run), or None."
+    from ldae.supervised import load_supervised
+
+    if shipped is not None:
+        f = shipped.provenance['files'].get('supervised.ckpt') and Path(shipped.provenance['path']) / 'supervised.ckpt'
+    else:
+        f = out / 'supervised' / 'supervised.ckpt'
+    return load_supervised(f, device=device).eval() if f and Path(f).exists() else None
+
+
+def _pm(v, d: int = 3):
+    return '–' if v is None or not np.isfinite(v) else f'{v:.{d}f}'
+
+
+def _pct(v):
+    return '–' if v is None else f'{v:.0%}'
+
+
+def verbs_section(
+    out,
+    df: pd.DataFrame,
+    seed: int = 0,
+    device='auto',
+    show_progress: bool = True,
+    shipped=None,
+    steps: int = 10,  # DDIM steps of every inversion and decode here
+    max_subjects: int = 8,
+    alphas=(0.0, 0.5, 1.0, 1.5, 2.0),
+) -> tuple[dict, str, dict]:
+    "Manipulation vs the truth, composition, reversibility, variations, interpolation: (metrics, markdown, timings)."
+    from ldae.pipeline import load_ldae
+    from ldae.synth import DIAGNOSES
+    from ldae.counterfactual import render_counterfactuals, judge_manipulation, judge_composition
+    from ldae.counterfactual import judge_reversibility, judge_variations, judge_interpolation, interpolation_triples
+    from ldae.counterfactual import effect_figure, truth_figure, composition_figure, roi_masks
+
+    out = Path(out)
+    m = shipped if shipped is not None else load_ldae(out / 'ldae' / 'ldae.ckpt', device=device)
+    test = df[df.split == 'test'].sort_values(['subject', 'age'])
+    firsts = test.groupby('subject').head(1)
+    cn = firsts[firsts.diagnosis == 'CN'].head(max_subjects).reset_index(drop=True)
+    scans = cn if len(cn) >= 2 else firsts.head(max_subjects).reset_index(drop=True)
+    probe = out / 'probe' / 'ad_cn_probe.json'
+    met = {'manipulation': {}, 'variation': {}, 'interpolation': {}}
+    timing = {}
+    md = ["## Manipulation, variations, interpolation\n"]
+    sev = DIAGNOSES['AD']['sev'][0]
+    md.append(
+        f"Every inversion and decode uses S = {steps} DDIM steps. Subjects: the CN test subjects' first sessions "
+        f"({len(cn)}, at most {max_subjects}). Functions: `ldae.counterfactual`.\n"
+    )
+    if len(scans) < 2:
+        md.append("Not run: fewer than 2 test subjects.\n")
+        return met, '\n'.join(md), timing
+    x = m.load_scans(list(scans._path))
+    # manipulation toward AD, against the truth
+    t0 = time.time()
+    if len(cn) < 2 or not probe.exists():
+        why = 'fewer than 2 CN test subjects' if len(cn) < 2 else 'no AD-vs-CN probe was fitted (see the probes)'
+        md.append(f"### Manipulation toward AD\n\nNot run: {why}.\n")
+    else:
+        cf = render_counterfactuals(cn, seed, out / 'counterfactual', m.ae.input_shape, m.ae.spacing, severity=sev)
+        truth = m.load_scans(list(cf.cf_path))
+        oracle = _oracle(out, shipped, m.device)
+        r = judge_manipulation(m, x, truth, probe, alphas, steps, oracle, roi_masks(m.ae.input_shape, m.ae.spacing))
+        s = r['summary']
+        rev = judge_reversibility(m, x, probe, 1.0, steps)
+        comp = judge_composition(m, x, 5, steps)
+        s |= rev['summary'] | {'composition_ssim': comp['summary']['composition_ssim']}
+        s['composition_ssim_by_k'] = comp['summary']['ssim_to_first_by_k']
+        met['manipulation'] = s | {'severity_truth': sev, 'steps': steps}
+        f_eff = _fig_path(out, 'manipulation_effect', effect_figure(r, f'{len(cn)} CN test subjects, toward AD'))
+        f_tr = _fig_path(out, 'manipulation_vs_truth', truth_figure(x, truth, r, 0))
+        f_comp = _fig_path(out, 'composition', composition_figure(comp, rev))
+        p_ad = s.get('oracle_p_ad_by_alpha', [None] * len(alphas))
+        tab = pd.DataFrame(
+            {
+                'ventricles (ml)': s['ventricle_ml_by_alpha'],
+                'hippocampi (ml)': s['hippocampus_ml_by_alpha'],
+                'oracle P(AD)': p_ad,
+                'SSIM to α = 0 outside the ROIs': s['ssim_outside_roi_by_alpha'],
+            },
+            index=pd.Index([f'{a:g}' for a in alphas], name='α'),
+        )
+        truth_tab = pd.DataFrame(
+            {
+                'SSIM to the true counterfactual': [
+                    s['ssim_to_truth_manipulated'],
+                    s['ssim_to_truth_reconstruction'],
+                    s['ssim_to_truth_ceiling'],
+                ],
+                'ventricle change error (ml)': [
+                    s['ventricle_err_ml_vs_truth'],
+                    s['ventricle_err_ml_no_change'],
+                    s['ventricle_err_ml_mean_change'],
+                ],
+            },
+            index=[
+                'manipulated at α*',
+                'reconstruction (α = 0) / predicting no change',
+                "reconstruction of the truth / predicting the others' mean change",
+            ],
+        )
+        orc = (
+            f"the supervised baseline, which never saw y_sem, gives P(AD) {_pm(p_ad[0])} → {_pm(p_ad[-1])} "
+            f"(rising for {_pct(s['oracle_monotone_fraction'])} of the subjects; {_pm(s['oracle_p_ad_truth'])} on "
+            "the true counterfactuals)"
+            if oracle is not None
+            else "no supervised baseline to act as oracle"
+        )
+        md += [
+            "### Manipulation toward AD, against the truth\n",
+            f"y_sem moved by α·√d along the AD-vs-CN probe's direction (normalised y_sem space), decoded from each "
+            f"scan's own z_T. The truth: the same subject and session rendered by SynthAD with severity {sev:g} (the "
+            "mean of its AD subjects), every nuisance kept (`counterfactual/`).\n",
+            f"**Effectiveness**: ventricles grow at every step of α for **{_pct(s['monotone_fraction'])}** of the "
+            f"subjects, hippocampi shrink at every step for {_pct(s['hippocampus_falling_fraction'])}; {orc}.\n",
+            _md_table(tab.round(3)),
+            f"\n**Against the truth** (α* calibrated leave-one-subject-out on the other subjects' ventricle change; "
+            f"mean α* {_pm(s['alpha_star_mean'], 2)}; true ventricle change "
+            f"{_pm(s['ventricle_change_true_ml'], 1)} ml): "
+            f"the manipulated scan is closer to the truth than the reconstruction for "
+            f"{_pct(s['closer_to_truth_fraction'])} of the subjects.\n",
+            _md_table(truth_tab.round(3)),
+            f"\n**Minimality**: SSIM to the α = 0 decode outside the dilated ventricles and hippocampi "
+            f"{_pm(s['ssim_outside_roi'])} at α* ({_pm(s['ssim_outside_roi_largest_alpha'])} at α = {alphas[-1]:g}); "
+            "the truth itself, which also thins the cortex, has "
+            f"{_pm(s['ssim_outside_roi_truth'])} to the scan there.\n",
+            f"**Composition**: SSIM of the k-th null edit (encode → decode, α = 0) to the first, k = 1…5: "
+            f"{', '.join(_pm(v) for v in s['composition_ssim_by_k'])}. **Reversibility**: +1 then −1 (re-encoded in "
+            f"between) has SSIM {_pm(s['reversibility_ssim'])} to the reconstruction (the +1 scan alone: "
+            f"{_pm(s['ssim_edit_vs_reconstruction'])}).\n",
+            f"\n![effect](figures/{f_eff.name})\n",
+            f"\n![truth](figures/{f_tr.name})\n",
+            f"\n![composition](figures/{f_comp.name})\n",
+        ]
+    timing['manipulation'] = round(time.time() - t0, 2)
+    # variations
+    t0 = time.time()
+    v = judge_variations(m, x, 4, seed, steps)
+    met['variation'] = v['summary']
+    from ldae.viz import strip
+
+    vs = v['summary']
+    f_var = _fig_path(
+        out,
+        'variations',
+        strip([x[0], *v['volumes'][0]], ['scan'] + [f'z_T #{i}' for i in range(4)], rows=('axial', 'coronal')),
+    )
+    md += [
+        "### Variations\n",
+        "Each scan's y_sem decoded from 4 random z_T: the ventricle volume varies by "
+        f"{_pm(vs['ventricle_sd_ml'], 2)} ml "
+        f"(sd within a scan, mean over {len(x)} scans), against {_pm(vs['between_subject_sd_ml'], 2)} ml between the "
+        "scans' reconstructions: y_sem holds the anatomy when the first is much smaller.\n",
+        f"\n![variations](figures/{f_var.name})\n",
+    ]
+    timing['variation'] = round(time.time() - t0, 2)
+    # interpolation
+    t0 = time.time()
+    tri = interpolation_triples(test).head(max_subjects)
+    if len(tri) < 1:
+        md.append("### Interpolation\n\nNot run: no test subject has three sessions.\n")
+    else:
+        i = judge_interpolation(
+            m,
+            m.load_scans(list(tri['first'])),
+            m.load_scans(list(tri['mid'])),
+            m.load_scans(list(tri['last'])),
+            tri.t,
+            steps,
+        )
+        met['interpolation'] = i['summary']
+        b = 0
+        vols = i['volumes']
+        f_int = _fig_path(
+            out,
+            'interpolation_vs_truth',
+            strip(
+                [
+                    m.load_scans(tri['first'][b])[0],
+                    vols['interpolation'][b],
+                    m.load_scans(tri['mid'][b])[0],
+                    m.load_scans(tri['last'][b])[0],
+                    vols['voxel blend'][b],
+                ],
+                ['first', f'interpolated (t = {tri.t[b]:.2f})', 'real intermediate', 'last', 'voxel blend'],
+                rows=('axial', 'coronal'),
+            ),
+        )
+        md += [
+            "### Interpolation at a real intermediate session\n",
+            f"{len(tri)} test subjects with three or more sessions: first and last scan interpolated (LERP y_sem, "
+            "SLERP z_T) at the intermediate session's place in time, against the real scan of that session.\n",
+            _md_table(i['table'].round(3)),
+            f"\n![interpolation](figures/{f_int.name})\n",
+        ]
+    timing['interpolation'] = round(time.time() - t0, 2)
+    return met, '\n'.join(md), timing
+
+
 # %% ../nbs/75_demo.ipynb #352ee860
 def _md_to_html(md: str, title: str) -> str:
     import markdown
@@ -882,6 +1093,7 @@ def run_demo(
     ldae_minutes: float | None = None,
     train: bool | None = None,  # True: train every stage; None: evaluate the shipped models when there are any
     models='synthad-cpu',  # the shipped bundle (a name or a folder) to evaluate
+    verb_steps: int = 10,  # DDIM steps of the manipulation, variation and interpolation checks
 ) -> dict:
     "Run the main job on SynthAD and write `report.md`, `report.html`, `metrics.json` and figures to `out`."
     from ldae.core import get_device
@@ -936,7 +1148,10 @@ def run_demo(
     pm, pmd, pt = probe_section(out, df, seed, device, show_progress=show_progress, shipped=shipped)
     metrics['probe'] |= pm
     metrics['timing'] |= pt
-    pending = ['manipulation (`manipulation`)', 'interpolation (`interpolation`)']
+    vm, vmd, vt = verbs_section(out, df, seed, device, show_progress, shipped, steps=verb_steps)
+    for k in ('manipulation', 'variation', 'interpolation'):
+        metrics[k] |= vm[k]
+    metrics['timing'] |= vt
     metrics['timing']['total'] = round(time.time() - t_all, 2)
     metrics['memory'] = {'rss_peak_bytes': peak_memory()['rss_peak']}
     v = metrics['versions']
@@ -955,9 +1170,7 @@ def run_demo(
         lmd,
         dmd,
         pmd,
-        "## Stages not run yet\n",
-        "These stages do not exist in this version; their sections of `metrics.json` are `null`:\n",
-        *[f"- {p}" for p in pending],
+        vmd,
         "",
     ]
     write_json(out / 'metrics.json', metrics)

@@ -16,6 +16,7 @@ __all__ = [
     'msssim3d',
     'psnr',
     'mse',
+    'ssim3d_masked',
     'LPIPSUnavailable',
     'make_lpips',
     'lpips25d',
@@ -64,6 +65,23 @@ def mse(x, y) -> torch.Tensor:
     "Per-item mean squared error."
     x, y = _pair(x, y)
     return ((x - y) ** 2).flatten(1).mean(1)
+
+
+# %% ../nbs/06_metrics.ipynb #5a1d0002
+def ssim3d_masked(x, y, mask, win: int = SSIM_WIN) -> torch.Tensor:
+    "Per-item 3D SSIM averaged over the voxels where `mask` (D, H, W) is true (windows centred there)."
+    from monai.metrics.regression import compute_ssim_and_cs
+
+    x, y = _pair(x, y)
+    m = torch.as_tensor(np.asarray(mask), dtype=torch.bool, device=x.device)
+    if tuple(m.shape) != tuple(x.shape[2:]):
+        raise LDAEInputError(f"ssim3d_masked: mask of shape {tuple(m.shape)} for volumes of {tuple(x.shape[2:])}")
+    h = win // 2
+    m = m[h : m.shape[0] - h, h : m.shape[1] - h, h : m.shape[2] - h]  # the window centres of the SSIM map
+    if not m.any():
+        raise LDAEInputError("ssim3d_masked: the mask selects no voxel away from the volume's edge")
+    s, _ = compute_ssim_and_cs(x, y, 3, [win] * 3, [1.5] * 3, data_range=1.0)
+    return s[:, 0][:, m].mean(1)
 
 
 # %% ../nbs/06_metrics.ipynb #6c75cb0d
