@@ -154,7 +154,7 @@ def test_demo_writes_report_and_metrics_contract(tmp_path):
         assert k in m
     assert m['cohort']['n_subjects'] == 10 and m['cohort']['shape'] == [32, 40, 32]
     assert m['cohort']['n_scans'] == len(pd.read_csv(out / 'cohort' / 'cohort.csv'))
-    # stages that do not exist yet are null, never a number
+    # every section computed its numbers: none is a made-up value
     assert (
         0 < m['ae']['ssim'] <= 1
         and m['ae']['lpips'] is None
@@ -167,8 +167,15 @@ def test_demo_writes_report_and_metrics_contract(tmp_path):
     assert (
         m['ldae']['ventricle_spread_ml'] > 0 and (m['ldae']['ventricle_err_ml_ysem_only'] or 0) >= 0
     )  # None when no 1-epoch decode is T1-like
-    assert m['manipulation']['monotone_fraction'] is None and m['versions']['torch']
+    assert m['versions']['torch']
     md = (out / 'report.md').read_text()
+    # the verbs section: a fraction where decodes could be measured, else null; never a number without a run
+    assert '## Manipulation, variations, interpolation' in md
+    f = m['manipulation']['monotone_fraction']
+    assert f is None or 0 <= f <= 1
+    if m['manipulation'].get('n_subjects') is None:
+        assert 'Not run' in md and f is None
+    assert set(m['variation']) >= {'ventricle_sd_ml', 'between_subject_sd_ml'}
     # 10 subjects: the probes run when the split holds both classes, else say why; never a number without a fit
     assert '## Linear probes' in md
     if m['probe']['ad_cn_auc'] is None:
