@@ -129,6 +129,11 @@ def _reconstruct_parser(sub):
         default=None,
         help="guidance off for timesteps t < stop·T, a fraction in [0, 1] (default: the bundle's, 0)",
     )
+    p.add_argument(
+        '--strict',
+        action='store_true',
+        help='refuse scans that do not look like skull-stripped T1 in MNI152 space (default: warn and go on)',
+    )
     _common(p)
 
 
@@ -171,6 +176,11 @@ def _embed_parser(sub):
     p.add_argument('--normalise', action='store_true', help="y_sem standardised with the bundle's training statistics")
     p.add_argument('--steps', type=int, default=None, help="z_T: DDIM inversion steps (default: the bundle's)")
     p.add_argument('--batch-size', type=int, default=8)
+    p.add_argument(
+        '--strict',
+        action='store_true',
+        help='refuse scans that do not look like skull-stripped T1 in MNI152 space (default: warn and go on)',
+    )
     _common(p)
 
 
@@ -205,6 +215,11 @@ def _verb_parser(sub, name, help, description):
     )
     p.add_argument(
         '--steps', type=int, default=None, help="DDIM steps of inversion and decoding (default: the bundle's)"
+    )
+    p.add_argument(
+        '--strict',
+        action='store_true',
+        help='refuse scans that do not look like skull-stripped T1 in MNI152 space (default: warn and go on)',
     )
     return p
 
@@ -383,7 +398,7 @@ def _cmd_fit(a) -> int:
 
 def _cmd_reconstruct(a) -> int:
     from ldae.pipeline import load_ldae
-    from ldae.data import load_volume
+    from ldae.data import load_volume, check_scan
     from ldae.synth import save_nifti
     from ldae.core import get_device
     from ldae.guidance import check_sampling
@@ -405,6 +420,7 @@ def _cmd_reconstruct(a) -> int:
     t0 = time.time()
     for p in a.input:
         v = load_volume(p, m.ae.input_shape, m.ae.spacing)  # the training preprocessing; clear errors for bad files
+        check_scan(v, m.ae.spacing, str(p), a.strict)  # not MNI-like: a warning, or refused with --strict
         r = m.reconstruct(v.as_tensor()[None], steps=a.steps, show_progress=not a.quiet)[0, 0].cpu().numpy()
         name = Path(p).name
         stem = name[:-7] if name.endswith('.nii.gz') else Path(name).stem
@@ -464,7 +480,7 @@ def _cmd_embed(a) -> int:
         raise LDAEInputError(f"--out {a.out}: expected a .csv file name (the embeddings table)")
     m = load_ldae(a.ckpt, device=get_device(a.device))
     t0 = time.time()
-    df = embed_cohort(m, a.csv, a.what, a.normalise, a.steps, a.batch_size, show_progress=not a.quiet)
+    df = embed_cohort(m, a.csv, a.what, a.normalise, a.steps, a.batch_size, show_progress=not a.quiet, strict=a.strict)
     write_embeddings(a.out, df)
     d = df.shape[1] - 3
     print(f"wrote {len(df)} × {d} {a.what} vectors to {a.out} in {time.time() - t0:.1f} s")
@@ -500,8 +516,8 @@ def _stem(p) -> str:
     return n[:-7] if n.endswith('.nii.gz') else Path(n).stem
 
 
-def _verb_setup(a, check=None):
-    "The bundle loaded, `check(model)` passed, the output folder created and writable: all before any work."
+def _verb_setup(a, check=None, inputs=()):
+    "Bundle loaded, `check(model)` passed, the inputs read and checked, the output folder writable: before any work."
     import tempfile as _tf
     from ldae.pipeline import load_ldae
     from ldae.core import get_device
@@ -512,20 +528,22 @@ def _verb_setup(a, check=None):
     m = load_ldae(a.ckpt, device=get_device(a.device))
     if check is not None:
         check(m)
+    scans = [_read_scan(m, p, a.strict) for p in inputs]  # a bad scan is refused before the folder is made
     try:
         a.out.mkdir(parents=True, exist_ok=True)
         with _tf.NamedTemporaryFile(dir=a.out):
             pass
     except OSError as e:
         raise LDAEInputError(f"--out {a.out}: cannot write there ({e.strerror or e})") from None
-    return m
+    return m, scans
 
 
-def _read_scan(m, p):
+def _read_scan(m, p, strict: bool = False):
     "A NIfTI file preprocessed onto the model's grid: ((1, 1, D, H, W) tensor, affine)."
-    from ldae.data import load_volume
+    from ldae.data import load_volume, check_scan
 
     v = load_volume(p, m.ae.input_shape, m.ae.spacing)
+    check_scan(v, m.ae.spacing, str(p), strict)
     aff = v.affine.numpy() if hasattr(v.affine, 'numpy') else v.affine
     return v.as_tensor()[None], aff
 
@@ -552,8 +570,8 @@ def _cmd_manipulate(a) -> int:
 
     alphas = _alphas(a.alpha)
     probe = load_probe(a.probe)
-    m = _verb_setup(a, lambda m: ysem_direction(m, probe))  # a probe of another dimension: nothing is written
-    x, aff = _read_scan(m, a.input)
+    # a probe of another dimension, a bad scan: nothing is written
+    m, [(x, aff)] = _verb_setup(a, lambda m: ysem_direction(m, probe), [a.input])
     t0 = time.time()
     r = m.manipulate(x, probe, alphas, a.steps, show_progress=not a.quiet)[:, 0]
     vols = decode_volumes(r, m.ae.spacing)
@@ -579,8 +597,7 @@ def _cmd_variations(a) -> int:
 
     if a.n < 1:
         raise LDAEInputError(f"--n {a.n}: expected at least 1")
-    m = _verb_setup(a)
-    x, aff = _read_scan(m, a.input)
+    m, [(x, aff)] = _verb_setup(a, None, [a.input])
     t0 = time.time()
     v = m.variations(x, a.n, a.seed, a.steps, show_progress=not a.quiet)[0]
     s = _stem(a.input)
@@ -596,8 +613,7 @@ def _cmd_interpolate(a) -> int:
 
     if a.n < 2:
         raise LDAEInputError(f"--n {a.n}: expected at least 2 (the two ends included)")
-    m = _verb_setup(a)
-    (x0, aff), (x1, _) = _read_scan(m, a.input[0]), _read_scan(m, a.input[1])
+    m, [(x0, aff), (x1, _)] = _verb_setup(a, None, a.input)
     t0 = time.time()
     r = m.interpolate(x0, x1, a.n, steps=a.steps, show_progress=not a.quiet)[:, 0]
     _write_volumes(a.out, [(f'interp_{k}', r[k]) for k in range(a.n)], aff)

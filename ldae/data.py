@@ -22,12 +22,17 @@ from monai.transforms import (
     Transform,
 )
 from .core import LDAEInputError, write_csv
-from .template import default_spacing, check_shape, target_grid, anti_alias_sigma
+from .template import default_spacing, check_shape, target_grid, anti_alias_sigma, mni_atlas, world_grid
+import warnings
+from functools import lru_cache
+from scipy import ndimage as ndi
 
 # %% auto #0
 __all__ = [
     'REQUIRED_COLUMNS',
     'SPLITS',
+    'SCAN_LIMITS',
+    'SCAN_MEANING',
     'read_cohort',
     'check_splits',
     'write_cohort',
@@ -38,6 +43,9 @@ __all__ = [
     'AntiAlias',
     'preprocess',
     'load_volume',
+    'ScanCheckWarning',
+    'scan_check',
+    'check_scan',
     'voxel_moments',
     'VolumeDataset',
     'load_latent',
@@ -279,9 +287,10 @@ def preprocess(
             LoadImage(reader='NibabelReader', image_only=True, ensure_channel_first=True),
             CheckVolume(),
             Orientation(axcodes='RAS', labels=None),
+            ScaleIntensity(minv=0.0, maxv=1.0),  # the background (the minimum) at 0 before anything is padded
             AntiAlias(spacing),
-            Spacing(pixdim=spacing, mode='bilinear'),
-            ResizeWithPadOrCrop(shape, mode='minimum'),
+            Spacing(pixdim=spacing, mode='bilinear', padding_mode='zeros'),  # outside the field of view: background
+            ResizeWithPadOrCrop(shape, mode='constant'),  # padded with 0, the background
             ScaleIntensity(minv=0.0, maxv=1.0),
             EnsureType(dtype=torch.float32),
         ]
@@ -307,6 +316,74 @@ def load_volume(path, shape=(128, 160, 128), spacing: float | None = None, tfm=N
         raise LDAEInputError(
             f"{p}: cannot be read as a NIfTI volume ({type(cause).__name__}: {str(cause)[:200]})"
         ) from None
+
+
+# %% ../nbs/03_data.ipynb #5c0a0002
+SCAN_LIMITS = {  # measured value: (least, most) a scan the models expect has; see the calibration below
+    'correlation': (0.6, 1.0),
+    'overlap': (0.9, 1.0),
+    'outside': (0.0, 0.03),
+}
+SCAN_MEANING = {
+    'correlation': "correlation with the MNI152 template inside its brain mask",
+    'overlap': "overlap (Dice) of the scan's foreground with the template's brain mask",
+    'outside': "mean intensity outside the brain relative to inside",
+}
+
+
+class ScanCheckWarning(UserWarning):
+    "A scan that does not look like a skull-stripped T1 in MNI152 space after preprocessing."
+
+
+@lru_cache(maxsize=8)
+def _template_on_grid(shape: tuple, spacing: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "The MNI152 template T1, its brain mask and the mask's outside (dilated by 8 mm) on a target grid."
+    from ldae.synth import sample_at
+
+    a = mni_atlas()
+    p = world_grid(target_grid(shape, spacing), shape)
+    t1, brain = sample_at(torch.from_numpy(np.stack([a['t1'], a['brain']]))[None], a['affine'], p).numpy()
+    brain = brain > 0.5
+    outside = ~ndi.binary_dilation(brain, iterations=max(1, int(round(8 / spacing))))
+    for m in (t1, brain, outside):
+        m.setflags(write=False)
+    return t1, brain, outside
+
+
+def scan_check(x, spacing: float | None = None) -> dict:
+    "Correlation, overlap and outside intensity of a preprocessed scan against the MNI152 template on its grid."
+    v = x.detach().cpu().numpy() if torch.is_tensor(x) else np.asarray(x)
+    v = v.reshape(v.shape[-3:]).astype(np.float32)
+    spacing = float(spacing or default_spacing(v.shape))
+    t1, brain, outside = _template_on_grid(tuple(v.shape), spacing)
+    inside = v[brain]
+    corr = float(np.corrcoef(inside, t1[brain])[0, 1]) if inside.std() > 0 else 0.0
+    fg = v > 0.1 * np.percentile(inside, 95) if inside.max() > 0 else np.zeros_like(brain)
+    fg = ndi.binary_fill_holes(ndi.binary_opening(fg))
+    dice = float(2 * (fg & brain).sum() / max(fg.sum() + brain.sum(), 1))
+    out = float(v[outside].mean() / max(inside.mean(), 1e-6))
+    r = {'correlation': round(corr, 3), 'overlap': round(dice, 3), 'outside': round(out, 3)}
+    r['problems'] = [
+        f"{SCAN_MEANING[k]} {r[k]:.3f}, expected {lo:g}–{hi:g}"
+        for k, (lo, hi) in SCAN_LIMITS.items()
+        if not lo <= r[k] <= hi
+    ]
+    return r
+
+
+def check_scan(x, spacing: float | None = None, source='scan', strict: bool = False) -> dict:
+    "`scan_check`, and a `ScanCheckWarning` (or, when `strict`, an `LDAEInputError`) naming what is off."
+    r = scan_check(x, spacing)
+    if r['problems']:
+        msg = (
+            f"{source}: after preprocessing this does not look like a skull-stripped T1 scan registered to MNI152 "
+            f"({'; '.join(r['problems'])}); register it to MNI152 and skull-strip it first, or the models' output "
+            "will not mean much"
+        )
+        if strict:
+            raise LDAEInputError(msg)
+        warnings.warn(msg, ScanCheckWarning, stacklevel=2)
+    return r
 
 
 # %% ../nbs/03_data.ipynb #507f0180

@@ -172,14 +172,23 @@ def sample(
 
 # %% ../nbs/42_pipeline.ipynb #da46bd4d
 @patch
-def load_scans(self: LDAE, paths) -> torch.Tensor:
-    "NIfTI files → (B, 1, D, H, W) on this model's grid (`ldae.data.preprocess`)."
-    from ldae.data import load_volume
+def load_scans(
+    self: LDAE,
+    paths,
+    check: bool = True,  # compare each scan with the MNI152 template (`ldae.data.check_scan`) and warn
+    strict: bool = False,  # refuse a scan that fails the check instead of warning
+) -> torch.Tensor:
+    "NIfTI files → (B, 1, D, H, W) on this model's grid (`ldae.data.preprocess`), each checked against MNI152."
+    from ldae.data import load_volume, check_scan
 
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     if not paths:
         raise LDAEInputError("load_scans: no NIfTI paths given (expected one path or a list of them)")
-    return torch.stack([load_volume(p, self.ae.input_shape, self.ae.spacing).as_tensor() for p in paths])
+    vols = [load_volume(p, self.ae.input_shape, self.ae.spacing).as_tensor() for p in paths]
+    if check:
+        for p, v in zip(paths, vols):
+            check_scan(v, self.ae.spacing, str(p), strict)
+    return torch.stack(vols)
 
 
 # %% ../nbs/42_pipeline.ipynb #d58c3a6d

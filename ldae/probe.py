@@ -110,12 +110,13 @@ def embed_cohort(
     steps: int | None = None,
     bs: int = 8,
     show_progress: bool = True,
+    strict: bool = False,  # refuse scans that fail `ldae.data.check_scan` (default: warn)
 ) -> pd.DataFrame:
     "The embeddings table of every scan of a cohort CSV (`LDAE.embed`, `bs` scans at a time)."
     df = read_cohort(csv, require=('subject', 'path'))
     vecs = []
     for a in progress(range(0, len(df), bs), show_progress, f'embed {len(df)} scans ({what})'):
-        x = model.load_scans(list(df._path[a : a + bs]))
+        x = model.load_scans(list(df._path[a : a + bs]), strict=strict)
         vecs.append(model.embed(x, what, normalise, steps, bs).numpy())
     return embeddings_frame(df, np.concatenate(vecs), what)
 

@@ -144,3 +144,22 @@ def test_unwritable_output_is_refused(verb_inputs, tmp_path):
         'variations', '--ckpt', v['ckpt'], '--input', v['scans'][0], '--out', tmp_path / 'file' / 'sub', '--quiet'
     )
     assert r.returncode == 2 and 'cannot write there' in r.stderr, r.stderr
+
+
+def test_a_scan_unlike_the_training_data_is_flagged(verb_inputs, tmp_path):
+    "nibabel's anatomical.nii (a partial field of view, not in MNI152 space): a warning, or refused with --strict."
+    import nibabel.testing
+    from pathlib import Path
+
+    anat = Path(nibabel.testing.data_path) / 'anatomical.nii'
+    v = verb_inputs
+    r = ldae_cmd('reconstruct', '--ckpt', v['ckpt'], '--input', anat, '--out', tmp_path / 'r.nii.gz', '--steps', 2)
+    assert r.returncode == 0 and 'does not look like a skull-stripped T1' in r.stderr, r.stderr
+    assert 'overlap (Dice)' in r.stderr and (tmp_path / 'r.nii.gz').exists()
+    r = ldae_cmd(
+        'variations', '--ckpt', v['ckpt'], '--input', anat, '--out', tmp_path / 'v', '--quiet', '--strict', '--n', '2'
+    )
+    assert r.returncode == 2 and 'anatomical.nii: after preprocessing' in r.stderr and 'Traceback' not in r.stderr
+    assert not (tmp_path / 'v').exists()  # refused before anything was written
+    r = ldae_cmd('variations', '--ckpt', v['ckpt'], '--input', v['scans'][0], '--out', tmp_path / 'ok', '--strict')
+    assert r.returncode == 0 and 'ScanCheckWarning' not in r.stderr, r.stderr  # a SynthAD scan passes
