@@ -258,6 +258,7 @@ d = {
             'ldae.demo._ml': ('demo.html#_ml', 'ldae/demo.py'),
             'ldae.demo._models_md': ('demo.html#_models_md', 'ldae/demo.py'),
             'ldae.demo._models_record': ('demo.html#_models_record', 'ldae/demo.py'),
+            'ldae.demo._of_test': ('demo.html#_of_test', 'ldae/demo.py'),
             'ldae.demo._oracle': ('demo.html#_oracle', 'ldae/demo.py'),
             'ldae.demo._pct': ('demo.html#_pct', 'ldae/demo.py'),
             'ldae.demo._pm': ('demo.html#_pm', 'ldae/demo.py'),
@@ -274,6 +275,7 @@ d = {
             'ldae.demo.probe_section': ('demo.html#probe_section', 'ldae/demo.py'),
             'ldae.demo.run_demo': ('demo.html#run_demo', 'ldae/demo.py'),
             'ldae.demo.shipped_for_demo': ('demo.html#shipped_for_demo', 'ldae/demo.py'),
+            'ldae.demo.table_scans': ('demo.html#table_scans', 'ldae/demo.py'),
             'ldae.demo.verbs_section': ('demo.html#verbs_section', 'ldae/demo.py'),
         },
         'ldae.gradient_estimator': {

@@ -151,6 +151,13 @@ def _demo_parser(sub):
     )
     p.add_argument('--train', action='store_true', default=None, help='train every stage instead of the shipped models')
     p.add_argument('--models', default='synthad-cpu', help='shipped bundle: a name or a folder (default synthad-cpu)')
+    p.add_argument(
+        '--table-subjects',
+        type=int,
+        default=None,
+        help='reconstruction tables on the first session of this many test subjects (default: 8 with shipped models, '
+        'every test scan when training)',
+    )
     for stage, what in [('ae', 'autoencoder'), ('ddpm', 'latent DDPM'), ('ldae', 'stage-3')]:
         p.add_argument(f'--{stage}-epochs', type=int, default=None, help=f"{what} epochs (default: the cpu preset's)")
         p.add_argument(
@@ -455,6 +462,7 @@ def _cmd_demo(a) -> int:
         seed=a.seed,
         train=a.train,
         models=a.models,
+        table_subjects=a.table_subjects,
         device=a.device,
         show_progress=not a.quiet,
         ae_epochs=a.ae_epochs,
