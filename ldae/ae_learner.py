@@ -26,12 +26,10 @@ from .metrics import recon_metrics, make_lpips, LPIPSUnavailable
 # %% auto #0
 __all__ = ['l1', 'GANStep', 'ReconPreview', 'ae_learner', 'evaluate_autoencoder', 'fit_autoencoder']
 
-
 # %% ../nbs/51_ae_learner.ipynb #04627e78
 def l1(pred, targ):
     "Validation L1 of the reconstruction (the early-stopping monitor)."
     return F.l1_loss(pred[0].float(), targ.float())
-
 
 # %% ../nbs/51_ae_learner.ipynb #71800985
 class GANStep(Callback):
@@ -94,7 +92,6 @@ class GANStep(Callback):
         "The discriminator and its optimizer, for `Checkpoint` (nothing before the first fit)."
         return dict(disc=self.disc.state_dict(), d_opt=self.d_opt.state_dict()) if self.d_opt is not None else {}
 
-
 # %% ../nbs/51_ae_learner.ipynb #42731dd7
 class ReconPreview(FigurePreview):
     "After each `every` epochs: a figure of `n` validation volumes and their reconstructions."
@@ -128,7 +125,6 @@ class ReconPreview(FigurePreview):
         fig.suptitle(f'epoch {epoch}', fontsize=9)
         fig.tight_layout()
         self.keep(fig, f'recon_epoch{epoch:03d}')
-
 
 # %% ../nbs/51_ae_learner.ipynb #749c74e3
 def ae_learner(
@@ -189,7 +185,6 @@ def ae_learner(
     )
     return set_progress(apply_precision(learn, dev, T['mixed_precision']), show_progress)
 
-
 # %% ../nbs/51_ae_learner.ipynb #05fd4fe8
 @torch.no_grad()
 def evaluate_autoencoder(
@@ -210,7 +205,6 @@ def evaluate_autoencoder(
         refs.append(x.cpu())
     m = recon_metrics(torch.cat(recs), torch.cat(refs), lpips_net)
     return m | {'n_scans': len(ds), 'scans_per_second': len(ds) / max(t, 1e-9)}
-
 
 # %% ../nbs/51_ae_learner.ipynb #2e826955
 def fit_autoencoder(cfg: dict, csv, out_dir, resume: bool = False, device='auto', show_progress: bool = True) -> dict:

@@ -11,12 +11,10 @@ from .metrics import lpips25d, make_lpips
 # %% auto #0
 __all__ = ['kl_divergence', 'AELoss', 'build_discriminator', 'adversarial_loss']
 
-
 # %% ../nbs/11_ae_losses.ipynb #90f99e82
 def kl_divergence(mu: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
     "KL(N(mu, sigma²) ‖ N(0, 1)) summed over latent elements, mean over the batch."
     return 0.5 * (mu.pow(2) + sigma.pow(2) - torch.log(sigma.pow(2).clamp_min(1e-12)) - 1).flatten(1).sum(1).mean()
-
 
 # %% ../nbs/11_ae_losses.ipynb #8206dff3
 class AELoss:
@@ -54,7 +52,6 @@ class AELoss:
             loss = loss + self.pw * p
             self.last['lpips'] = float(p.detach())
         return loss
-
 
 # %% ../nbs/11_ae_losses.ipynb #3bc4a483
 def build_discriminator(channels: int = 64, layers: int = 3) -> nn.Module:

@@ -14,7 +14,6 @@ from .config import load_config
 # %% auto #0
 __all__ = ['LatentAutoencoder', 'build_autoencoder', 'compute_scale_factor', 'save_autoencoder', 'load_autoencoder']
 
-
 # %% ../nbs/10_autoencoder.ipynb #f5e65694
 class LatentAutoencoder(nn.Module):
     "A 3D AutoencoderKL (MONAI) with its config and latent `scale_factor`: encode → (mean, std), decode, reconstruct."
@@ -96,7 +95,6 @@ class LatentAutoencoder(nn.Module):
         "Decode a scaled latent z0 (divides by `scale_factor`)."
         return self.decode(z0 / self.scale_factor)
 
-
 # %% ../nbs/10_autoencoder.ipynb #7775c37d
 def build_autoencoder(
     preset: str = 'cpu',  # a preset of the stage-1 config `aekl.yaml` ('cpu' or 'paper')
@@ -104,7 +102,6 @@ def build_autoencoder(
 ) -> LatentAutoencoder:
     "The untrained autoencoder of a stage-1 config preset (`model` section of `aekl.yaml`), with overrides."
     return LatentAutoencoder(**(load_config('aekl', preset)['model'] | overrides))
-
 
 # %% ../nbs/10_autoencoder.ipynb #8fd48ec6
 @torch.no_grad()
@@ -128,7 +125,6 @@ def compute_scale_factor(
     std = max((s2 / n - (s / n) ** 2) ** 0.5, 1e-8)
     ae.scale_factor.fill_(1 / std)
     return 1 / std
-
 
 # %% ../nbs/10_autoencoder.ipynb #beade27a
 def save_autoencoder(path, ae: LatentAutoencoder, **extra) -> Path:

@@ -11,7 +11,6 @@ from .core import LDAEInputError, LDAETrainingError
 # %% auto #0
 __all__ = ['build_parser', 'fit_config', 'main']
 
-
 # %% ../nbs/80_cli.ipynb #1f713662
 def _common(p: argparse.ArgumentParser, seed: int | None = 0):
     "Add the options every subcommand takes: --seed (default `seed`), --device and --quiet."
@@ -303,7 +302,6 @@ def _configs():
 
     return shipped_configs()
 
-
 # %% ../nbs/80_cli.ipynb #d3df71fe
 def fit_config(a: argparse.Namespace) -> dict:
     "The config `ldae fit` trains with: the config's preset, then the key=value overrides, then --seed when given."
@@ -311,7 +309,6 @@ def fit_config(a: argparse.Namespace) -> dict:
 
     seed = [] if a.seed is None else [f'train.seed={a.seed}']
     return load_config(a.config, a.preset, list(a.overrides) + seed)
-
 
 # %% ../nbs/80_cli.ipynb #0dfd876f
 def _cmd_synth(a) -> int:
@@ -644,7 +641,6 @@ _COMMANDS = {
     'interpolate': _cmd_interpolate,
     'demo': _cmd_demo,
 }
-
 
 # %% ../nbs/80_cli.ipynb #5e12d984
 def main(argv=None) -> int:

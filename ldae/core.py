@@ -11,25 +11,9 @@ import torch
 from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
-__all__ = [
-    'CKPT_FORMAT',
-    'LDAEInputError',
-    'LDAETrainingError',
-    'seed_everything',
-    'get_device',
-    'interactive',
-    'progress',
-    'atomic_write',
-    'atomic_save',
-    'write_text',
-    'write_json',
-    'write_csv',
-    'save_checkpoint',
-    'load_checkpoint',
-    'dequantise',
-    'load_state_strict',
-]
-
+__all__ = ['CKPT_FORMAT', 'LDAEInputError', 'LDAETrainingError', 'seed_everything', 'get_device', 'interactive', 'progress',
+           'atomic_write', 'atomic_save', 'write_text', 'write_json', 'write_csv', 'save_checkpoint', 'load_checkpoint',
+           'dequantise', 'load_state_strict']
 
 # %% ../nbs/00_core.ipynb #e3c970d7
 class LDAEInputError(ValueError):
@@ -38,7 +22,6 @@ class LDAEInputError(ValueError):
 
 class LDAETrainingError(RuntimeError):
     "Training cannot go on (e.g. a NaN loss); the message names the step and the last good checkpoint."
-
 
 # %% ../nbs/00_core.ipynb #28006cef
 def seed_everything(
@@ -49,7 +32,6 @@ def seed_everything(
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
-
 
 # %% ../nbs/00_core.ipynb #a7ab13e7
 def get_device(
@@ -70,7 +52,6 @@ def get_device(
             )
         return torch.device(d)
     raise LDAEInputError(f"unknown device {device!r}: expected 'auto', 'cpu', 'cuda' or 'cuda:N'")
-
 
 # %% ../nbs/00_core.ipynb #dc3d4e64
 def interactive() -> bool:
@@ -97,7 +78,6 @@ def progress(
         n += 1
     print(f"{what or 'done'}: {n} in {time.perf_counter() - t0:.1f} s", flush=True)
 
-
 # %% ../nbs/00_core.ipynb #f4f7d4bb
 @contextlib.contextmanager
 def atomic_write(
@@ -118,7 +98,6 @@ def atomic_write(
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-
 
 # %% ../nbs/00_core.ipynb #8eeb74b3
 def atomic_save(path: str | Path, writer, suffix: str = ''):
@@ -164,7 +143,6 @@ def write_csv(path, df, **kw):
     with atomic_write(path, 'w') as f:
         df.to_csv(f, index=False, **kw)
     return Path(path)
-
 
 # %% ../nbs/00_core.ipynb #027f4e05
 CKPT_FORMAT = 'ldae-checkpoint'

@@ -17,24 +17,9 @@ from .pipeline import LDAE
 from .verbs import shifted_codes, slerp, decode_volumes, _alphas
 
 # %% auto #0
-__all__ = [
-    'ALPHAS',
-    'roi_masks',
-    'subject_index',
-    'synth_session',
-    'render_counterfactuals',
-    'judge_manipulation',
-    'manipulation_summary',
-    'judge_composition',
-    'judge_reversibility',
-    'judge_variations',
-    'interpolation_triples',
-    'judge_interpolation',
-    'effect_figure',
-    'truth_figure',
-    'composition_figure',
-]
-
+__all__ = ['ALPHAS', 'roi_masks', 'subject_index', 'synth_session', 'render_counterfactuals', 'judge_manipulation',
+           'manipulation_summary', 'judge_composition', 'judge_reversibility', 'judge_variations',
+           'interpolation_triples', 'judge_interpolation', 'effect_figure', 'truth_figure', 'composition_figure']
 
 # %% ../nbs/63_counterfactual.ipynb #c0f10005
 def roi_masks(shape, spacing: float | None = None, margin_mm: float = 8.0) -> dict:
@@ -49,7 +34,6 @@ def roi_masks(shape, spacing: float | None = None, margin_mm: float = 8.0) -> di
     roi = ndi.binary_dilation((vent > 0.5) | (hip > 0.3), iterations=it)
     brain = brain > 0.5
     return dict(brain=brain, roi=roi & brain, outside=brain & ~roi)
-
 
 # %% ../nbs/63_counterfactual.ipynb #c0f10009
 def subject_index(subject: str) -> int:
@@ -103,7 +87,6 @@ def render_counterfactuals(
             )
         )
     return pd.concat([rows.reset_index(drop=True), pd.DataFrame(recs)], axis=1)
-
 
 # %% ../nbs/63_counterfactual.ipynb #c0f10021
 ALPHAS = (0.0, 0.5, 1.0, 1.5, 2.0)
@@ -263,7 +246,6 @@ def manipulation_summary(r: dict) -> dict:
         )
     return _finite(s)
 
-
 # %% ../nbs/63_counterfactual.ipynb #c0f10031
 @torch.no_grad()
 def judge_composition(m: LDAE, x: torch.Tensor, k: int = 5, steps: int | None = None, bs: int = 16) -> dict:
@@ -332,7 +314,6 @@ def judge_variations(m: LDAE, x: torch.Tensor, n: int = 4, seed: int = 0, steps:
         ),
     )
 
-
 # %% ../nbs/63_counterfactual.ipynb #c0f10041
 def interpolation_triples(df: pd.DataFrame) -> pd.DataFrame:
     "One row per subject with ≥ 3 sessions: paths of the first, second and last session and the second's t."
@@ -400,7 +381,6 @@ def judge_interpolation(
             )
         ),
     )
-
 
 # %% ../nbs/63_counterfactual.ipynb #c0f10061
 def effect_figure(r: dict, title: str = ''):

@@ -28,32 +28,10 @@ from functools import lru_cache
 from scipy import ndimage as ndi
 
 # %% auto #0
-__all__ = [
-    'REQUIRED_COLUMNS',
-    'SPLITS',
-    'SCAN_LIMITS',
-    'SCAN_MEANING',
-    'read_cohort',
-    'check_splits',
-    'write_cohort',
-    'assign_splits',
-    'split_csv_path',
-    'cohort_splits',
-    'CheckVolume',
-    'AntiAlias',
-    'preprocess',
-    'load_volume',
-    'ScanCheckWarning',
-    'scan_check',
-    'check_scan',
-    'voxel_moments',
-    'VolumeDataset',
-    'load_latent',
-    'LatentDataset',
-    'ScanLatentDataset',
-    'cohort_dls',
-    'show_batch',
-]
+__all__ = ['REQUIRED_COLUMNS', 'SPLITS', 'SCAN_LIMITS', 'SCAN_MEANING', 'read_cohort', 'check_splits', 'write_cohort',
+           'assign_splits', 'split_csv_path', 'cohort_splits', 'CheckVolume', 'AntiAlias', 'preprocess', 'load_volume',
+           'ScanCheckWarning', 'scan_check', 'check_scan', 'voxel_moments', 'VolumeDataset', 'load_latent',
+           'LatentDataset', 'ScanLatentDataset', 'cohort_dls', 'show_batch']
 
 # %% ../nbs/03_data.ipynb #c61ecb90
 REQUIRED_COLUMNS = ('subject', 'path', 'diagnosis', 'age')
@@ -153,7 +131,6 @@ def read_cohort(
     df.attrs['csv'] = str(csv)
     return df
 
-
 # %% ../nbs/03_data.ipynb #bba9b55d
 def check_splits(df: pd.DataFrame, source='cohort') -> pd.DataFrame:
     "Check the `split` column: values in train/val/test and no subject in two splits."
@@ -174,7 +151,6 @@ def check_splits(df: pd.DataFrame, source='cohort') -> pd.DataFrame:
 def write_cohort(df: pd.DataFrame, path) -> Path:
     "Write a cohort table atomically, without the internal `_` columns."
     return write_csv(path, df[[c for c in df.columns if not str(c).startswith('_')]])
-
 
 # %% ../nbs/03_data.ipynb #924c7847
 def assign_splits(
@@ -226,7 +202,6 @@ def cohort_splits(csv, val: float = 0.1, test: float = 0.2, seed: int = 0, check
     write_cohort(df, sp)
     return df
 
-
 # %% ../nbs/03_data.ipynb #73ff86f0
 class CheckVolume(Transform):
     "Reject volumes that are not a single 3D scan with finite, non-constant intensities (names the file)."
@@ -273,7 +248,6 @@ class AntiAlias(Transform):
         )
         return res
 
-
 # %% ../nbs/03_data.ipynb #e53e2e45
 def preprocess(
     shape=(128, 160, 128),  # target shape (D, H, W); paper 128×160×128
@@ -316,7 +290,6 @@ def load_volume(path, shape=(128, 160, 128), spacing: float | None = None, tfm=N
         raise LDAEInputError(
             f"{p}: cannot be read as a NIfTI volume ({type(cause).__name__}: {str(cause)[:200]})"
         ) from None
-
 
 # %% ../nbs/03_data.ipynb #5c0a0002
 SCAN_LIMITS = {  # measured value: (least, most) a scan the models expect has; see the calibration below
@@ -385,7 +358,6 @@ def check_scan(x, spacing: float | None = None, source='scan', strict: bool = Fa
         warnings.warn(msg, ScanCheckWarning, stacklevel=2)
     return r
 
-
 # %% ../nbs/03_data.ipynb #507f0180
 def voxel_moments(
     batches,  # a tensor (N, …) or an iterable of such batches
@@ -413,7 +385,6 @@ def voxel_moments(
     if n < 2:
         raise LDAEInputError(f"voxel_moments: need at least 2 {what}, got {n}")
     return n, mean, M2
-
 
 # %% ../nbs/03_data.ipynb #8093d818
 def _target(df, target, classes=None):
@@ -477,7 +448,6 @@ class VolumeDataset(Dataset):
         for i in range(0, len(self), bs):
             rows = list(range(i, min(i + bs, len(self))))
             yield rows, torch.stack([self.volume(j) for j in rows])
-
 
 # %% ../nbs/03_data.ipynb #510a7fba
 def load_latent(path, expected_shape=None, source='') -> torch.Tensor:
@@ -572,7 +542,6 @@ class ScanLatentDataset(Dataset):
     def __getitem__(self, i):
         return self.vol.volume(i), self.lat.latent(i)
 
-
 # %% ../nbs/03_data.ipynb #fdea61a1
 def cohort_dls(
     df: pd.DataFrame,
@@ -601,7 +570,6 @@ def cohort_dls(
     dls.train.rng = random.Random(seed)
     dls.valid.rng = random.Random(seed)
     return dls
-
 
 # %% ../nbs/03_data.ipynb #539e4351
 def show_batch(

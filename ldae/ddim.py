@@ -12,7 +12,6 @@ from .schedule import NoiseSchedule
 # %% auto #0
 __all__ = ['ddim_timesteps', 'ddim_step', 'ddim_sample', 'ddim_invert']
 
-
 # %% ../nbs/22_ddim.ipynb #119419f5
 def ddim_timesteps(S: int, T: int = 1000) -> np.ndarray:
     "The S + 1 timesteps of an S-step DDIM, ascending, from 0 to T − 1."
@@ -20,7 +19,6 @@ def ddim_timesteps(S: int, T: int = 1000) -> np.ndarray:
         raise LDAEInputError(f"DDIM steps S={S}: expected 1 ≤ S ≤ {T - 1}")
     ts = np.unique(np.linspace(0, T - 1, S + 1).astype(np.int64))
     return ts
-
 
 # %% ../nbs/22_ddim.ipynb #f2f6c7b5
 def ddim_step(
@@ -47,7 +45,6 @@ def ddim_step(
     if noise is None:
         raise LDAEInputError("ddim_step: eta > 0 needs `noise`")
     return abar_next.sqrt() * x0 + (1 - abar_next - sigma**2).clamp(min=0).sqrt() * eps + sigma * noise, x0
-
 
 # %% ../nbs/22_ddim.ipynb #66947492
 def _ddim_walk(eps_fn, x, schedule, steps, eta, clip, generator, show_progress, what, return_all):

@@ -11,7 +11,6 @@ from .schedule import NoiseSchedule, bcast
 # %% auto #0
 __all__ = ['ddpm_step', 'ddpm_sample']
 
-
 # %% ../nbs/21_ddpm.ipynb #fb9df981
 def ddpm_step(
     x: torch.Tensor,

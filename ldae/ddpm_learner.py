@@ -23,7 +23,6 @@ from .latent_ddpm import LatentDDPM, save_ddpm, eps_from_output, centred_scaling
 # %% auto #0
 __all__ = ['eps_mse', 'DiffusionNoise', 'SamplePreview', 'sample_figure', 'LatentNorm', 'ddpm_learner', 'fit_ddpm']
 
-
 # %% ../nbs/52_ddpm_learner.ipynb #f332c89b
 def eps_mse(pred, eps):
     "The DDPM loss: mean squared error of the predicted noise (in float32 under mixed precision)."
@@ -66,7 +65,6 @@ class DiffusionNoise(Callback):
     def after_pred(self):
         "A v-UNet's output becomes ε here, so the loss is the ε-MSE either way."
         self.learn.pred = eps_from_output(self.learn.model, self.schedule, self.learn.pred, self.zt, self.t)
-
 
 # %% ../nbs/52_ddpm_learner.ipynb #90148fce
 class SamplePreview(FigurePreview):
@@ -117,7 +115,6 @@ def sample_figure(x: torch.Tensor, title: str = '', planes=('axial', 'coronal', 
     fig.tight_layout()
     return fig
 
-
 # %% ../nbs/52_ddpm_learner.ipynb #9ae51b97
 class LatentNorm:
     "A DDPM run's latent normalisation: saved in its training checkpoints, and a resume on other latents is refused."
@@ -144,7 +141,6 @@ class LatentNorm:
                 f"(scale {ck['latent_scale']:.5f}); this run's are {now} (scale {self.sf:.5f}): "
                 "resume with the same latents and data.centre, or start a new run"
             )
-
 
 # %% ../nbs/52_ddpm_learner.ipynb #9f9fddec
 def ddpm_learner(
@@ -205,7 +201,6 @@ def ddpm_learner(
         dls, unet, loss_func=eps_mse, opt_func=Adam, lr=float(T['lr']), wd=0.0, cbs=cbs, path=out, model_dir='.'
     )
     return set_progress(apply_precision(learn, dev, T['mixed_precision']), show_progress)
-
 
 # %% ../nbs/52_ddpm_learner.ipynb #138e1034
 def fit_ddpm(

@@ -17,23 +17,9 @@ from .viz import compare, strip, diff_map
 from .config import load_config
 
 # %% auto #0
-__all__ = [
-    'S_STEPS',
-    'PROBE_METHODS',
-    'TRAIN_SHAPE',
-    'empty_metrics',
-    'cohort_summary',
-    'cohort_section',
-    'demo_config',
-    'ae_section',
-    'table_scans',
-    'lddim_section',
-    'ldae_section',
-    'probe_section',
-    'verbs_section',
-    'shipped_for_demo',
-    'run_demo',
-]
+__all__ = ['S_STEPS', 'PROBE_METHODS', 'TRAIN_SHAPE', 'empty_metrics', 'cohort_summary', 'cohort_section', 'demo_config',
+           'ae_section', 'table_scans', 'lddim_section', 'ldae_section', 'probe_section', 'verbs_section',
+           'shipped_for_demo', 'run_demo']
 
 # %% ../nbs/75_demo.ipynb #bcfe3f91
 S_STEPS = ('10', '20', '50', '100')
@@ -71,7 +57,6 @@ def empty_metrics() -> dict:
         'timing': {},
         'versions': {},
     }
-
 
 # %% ../nbs/75_demo.ipynb #d5532027
 def cohort_summary(df: pd.DataFrame) -> pd.DataFrame:
@@ -217,7 +202,6 @@ def _cohort_figures(out, df, shape, spacing) -> dict:
     figs['volumes'] = _fig_path(out, 'cohort_volumes', fig)
     return figs
 
-
 # %% ../nbs/75_demo.ipynb #67eddd82
 def demo_config(
     stage: str,  # a shipped config: 'aekl', 'ldae_pretrain' or 'ldae_repr_learn'
@@ -235,7 +219,6 @@ def demo_config(
     ov += [] if epochs is None else [f'train.epochs={epochs}']
     ov += [] if minutes is None else [f'train.max_minutes={minutes}']
     return load_config(stage, 'cpu', ov)
-
 
 # %% ../nbs/75_demo.ipynb #96e215ff
 def ae_section(
@@ -330,7 +313,6 @@ def ae_section(
     if shipped is not None:
         return m, '\n'.join(md), {'ae_eval': round(t_eval, 2)}
     return m, '\n'.join(md), {'ae_train': round(s['train_seconds'], 2), 'ae_latents': round(t_lat, 2)}
-
 
 # %% ../nbs/75_demo.ipynb #07baae23
 def table_scans(df: pd.DataFrame, max_subjects: int | None = None) -> pd.DataFrame:
@@ -464,7 +446,6 @@ def lddim_section(
     ]
     timing = {'lddim_table': round(t_tab, 2), 'ddpm_generate': round(t_gen, 2)}
     return m, '\n'.join(md), timing | ({} if shipped is not None else {'ddpm_train': round(s['train_seconds'], 2)})
-
 
 # %% ../nbs/75_demo.ipynb #522eaf7b
 def _ml(v):
@@ -670,7 +651,6 @@ def ldae_section(
         | ({} if shipped is not None else {'ldae_train': round(s['train_seconds'], 2)}),
     )
 
-
 # %% ../nbs/75_demo.ipynb #de15c657
 PROBE_METHODS = {'y_sem': 'ad_cn', 'PCA of AE latents': 'pca_ad_cn', 'volumes + age': 'volumes_ad_cn'}
 
@@ -810,7 +790,6 @@ def probe_section(
     ]
     timing = {'probe_embed': round(t_embed, 2), 'probe_fit': round(t_probe, 2), 'supervised_train': round(t_sup, 2)}
     return met, '\n'.join(md), timing
-
 
 # %% ../nbs/75_demo.ipynb #7e1b0002
 def _oracle(out, shipped, device):
@@ -1014,7 +993,6 @@ def verbs_section(
         ]
     timing['interpolation'] = round(time.time() - t0, 2)
     return met, '\n'.join(md), timing
-
 
 # %% ../nbs/75_demo.ipynb #352ee860
 def _md_to_html(md: str, title: str) -> str:

@@ -13,7 +13,6 @@ from .unet import UNetDecoder, Features, zero_module
 # %% auto #0
 __all__ = ['ShiftDecoder']
 
-
 # %% ../nbs/32_gradient_estimator.ipynb #94077522
 class ShiftDecoder(nn.Module):
     "G_ψ's own part: y_sem embedding + a middle block and decoder with ε_θ's topology, conditioned on (t, y_sem)."

@@ -12,7 +12,6 @@ from .schedule import NoiseSchedule, bcast
 # %% auto #0
 __all__ = ['pdae_coefficients', 'pdae_loss', 'guided_eps', 'check_sampling', 'guidance_active']
 
-
 # %% ../nbs/23_guidance.ipynb #7e6dacb6
 def pdae_coefficients(schedule: NoiseSchedule, gamma: float = 0.1) -> tuple[torch.Tensor, torch.Tensor]:
     "(c_t, λ_t) for every t: the ε-space shift coefficient and the loss weight SNR^γ / (1 + SNR)."
@@ -35,14 +34,12 @@ def pdae_loss(
     r = eps.float() - (eps_theta.float() + bcast(c, t, eps) * G.float())
     return (bcast(lam, t, eps) * r.square()).mean()
 
-
 # %% ../nbs/23_guidance.ipynb #ed08ad33
 def guided_eps(
     eps_theta: torch.Tensor, G: torch.Tensor, t: torch.Tensor, schedule: NoiseSchedule, scale: float = 1.0
 ) -> torch.Tensor:
     "ε̂ = ε_θ − scale·√(1−ᾱ_t)·G"
     return eps_theta - scale * bcast(schedule.sqrt_1m_abar.to(G.device), t, G) * G
-
 
 # %% ../nbs/23_guidance.ipynb #0cfd87fb
 def check_sampling(steps=100, scale=1.0, stop=0.0, what: str = 'sampling') -> tuple[int, float, float]:

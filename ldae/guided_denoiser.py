@@ -15,7 +15,6 @@ from .latent_ddpm import LatentDDPM
 # %% auto #0
 __all__ = ['GuidedDenoiser', 'guided_step_cost']
 
-
 # %% ../nbs/41_guided_denoiser.ipynb #ea033106
 class GuidedDenoiser(nn.Module):
     "ε_θ (frozen) and G_ψ from one pass of ε_θ's encoder; `eps_fn(y_sem, …)` gives the guided ε̂ for DDIM."
@@ -54,7 +53,6 @@ class GuidedDenoiser(nn.Module):
             return guided_eps(eps, G, t, sch, scale)
 
         return fn
-
 
 # %% ../nbs/41_guided_denoiser.ipynb #c3c325a5
 @torch.no_grad()

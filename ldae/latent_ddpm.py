@@ -17,19 +17,8 @@ from .perf import best_seconds
 from .metrics import recon_metrics
 
 # %% auto #0
-__all__ = [
-    'eps_from_output',
-    'centred_scaling',
-    'latent_spread',
-    'LatentDDPM',
-    'save_ddpm',
-    'ddpm_fields',
-    'check_ae',
-    'load_ddpm',
-    'lddim_table',
-    'sampling_overhead',
-]
-
+__all__ = ['eps_from_output', 'centred_scaling', 'latent_spread', 'LatentDDPM', 'save_ddpm', 'ddpm_fields', 'check_ae',
+           'load_ddpm', 'lddim_table', 'sampling_overhead']
 
 # %% ../nbs/40_latent_ddpm.ipynb #ae8c7ef2
 def eps_from_output(
@@ -37,7 +26,6 @@ def eps_from_output(
 ) -> torch.Tensor:
     "ε from a UNet's raw output: itself for an ε-UNet; √(1−ᾱ_t)·z + √ᾱ_t·v for `prediction='v'`."
     return schedule.eps_from_v(z, t, out) if getattr(unet, 'config', {}).get('prediction') == 'v' else out
-
 
 # %% ../nbs/40_latent_ddpm.ipynb #154c50f2
 def _moments(latents):
@@ -65,7 +53,6 @@ def latent_spread(latents, scale_factor: float) -> dict:
         'total_std': math.sqrt(total) * scale_factor,
         'between_scans_std': float((M2 / (n - 1)).sqrt().mean()) * scale_factor,
     }
-
 
 # %% ../nbs/40_latent_ddpm.ipynb #af66d1b8
 class LatentDDPM(nn.Module):
@@ -151,7 +138,6 @@ class LatentDDPM(nn.Module):
             self.sample(self.invert(self.encode_latent(x), S, show_progress), S, show_progress=show_progress)
         )
 
-
 # %% ../nbs/40_latent_ddpm.ipynb #982bfce6
 def save_ddpm(path, ddpm: LatentDDPM, **extra) -> Path:
     "Write a 'ddpm' checkpoint: ε_θ, schedule, latent normalisation and shape, its autoencoder's config and scale."
@@ -226,7 +212,6 @@ def load_ddpm(
     d.meta = {k: v for k, v in ck.items() if k not in ('state_dict', 'config', 'format')}
     return d.eval()
 
-
 # %% ../nbs/40_latent_ddpm.ipynb #4d8f8c44
 @torch.no_grad()
 def lddim_table(
@@ -259,7 +244,6 @@ def lddim_table(
     for S in progress(list(steps), show_progress, 'LDDIM table'):
         run(f'LDDIM S={S}', lambda z, S=S: ddpm.decode_latent(ddpm.sample(ddpm.invert(z, S), S)))
     return pd.DataFrame(rows).set_index('method')
-
 
 # %% ../nbs/40_latent_ddpm.ipynb #add57b48
 def sampling_overhead(ddpm: LatentDDPM, S: int = 50, bs: int = 8, repeats: int = 3, seed: int = 0) -> dict:

@@ -14,7 +14,6 @@ from .autoencoder import load_autoencoder
 # %% auto #0
 __all__ = ['latent_csv_path', 'save_latents']
 
-
 # %% ../nbs/12_latents.ipynb #88887f8b
 def latent_csv_path(csv) -> Path:
     "`<name>_with_compressed_latent.csv` next to `csv` (the reference's name)."

@@ -10,18 +10,8 @@ from monai.metrics import SSIMMetric, MultiScaleSSIMMetric, PSNRMetric
 from .core import LDAEInputError
 
 # %% auto #0
-__all__ = [
-    'SSIM_WIN',
-    'ssim3d',
-    'msssim3d',
-    'psnr',
-    'mse',
-    'ssim3d_masked',
-    'LPIPSUnavailable',
-    'make_lpips',
-    'lpips25d',
-    'recon_metrics',
-]
+__all__ = ['SSIM_WIN', 'ssim3d', 'msssim3d', 'psnr', 'mse', 'ssim3d_masked', 'LPIPSUnavailable', 'make_lpips', 'lpips25d',
+           'recon_metrics']
 
 # %% ../nbs/06_metrics.ipynb #af0c5d47
 SSIM_WIN = 3
@@ -66,7 +56,6 @@ def mse(x, y) -> torch.Tensor:
     x, y = _pair(x, y)
     return ((x - y) ** 2).flatten(1).mean(1)
 
-
 # %% ../nbs/06_metrics.ipynb #5a1d0002
 def ssim3d_masked(x, y, mask, win: int = SSIM_WIN) -> torch.Tensor:
     "Per-item 3D SSIM averaged over the voxels where `mask` (D, H, W) is true (windows centred there)."
@@ -82,7 +71,6 @@ def ssim3d_masked(x, y, mask, win: int = SSIM_WIN) -> torch.Tensor:
         raise LDAEInputError("ssim3d_masked: the mask selects no voxel away from the volume's edge")
     s, _ = compute_ssim_and_cs(x, y, 3, [win] * 3, [1.5] * 3, data_range=1.0)
     return s[:, 0][:, m].mean(1)
-
 
 # %% ../nbs/06_metrics.ipynb #6c75cb0d
 class LPIPSUnavailable(LDAEInputError):
@@ -179,7 +167,6 @@ def lpips25d(
         d = net(xs.to(dev) * 2 - 1, ys.to(dev) * 2 - 1).flatten().to(x.device)
         out = out + d.view(x.shape[0], k).mean(1)
     return out / 3
-
 
 # %% ../nbs/06_metrics.ipynb #9317db61
 def recon_metrics(x, y, lpips_net=None, allow_random_lpips: bool = False, seed: int = 0) -> dict:

@@ -11,7 +11,6 @@ import torch
 # %% auto #0
 __all__ = ['best_seconds', 'versions', 'human_bytes', 'peak_memory']
 
-
 # %% ../nbs/07_perf.ipynb #12c939ae
 @torch.no_grad()
 def best_seconds(fn, device, repeats: int = 3, calls: int = 1) -> float:
@@ -27,7 +26,6 @@ def best_seconds(fn, device, repeats: int = 3, calls: int = 1) -> float:
         sync()
         ts.append((time.perf_counter() - t0) / calls)
     return min(ts)
-
 
 # %% ../nbs/07_perf.ipynb #36220d08
 def versions(
@@ -56,7 +54,6 @@ def versions(
             out[p] = None
     out['cuda'] = torch.version.cuda if torch.cuda.is_available() else None
     return out
-
 
 # %% ../nbs/07_perf.ipynb #7a8c84b4
 def human_bytes(n: float) -> str:

@@ -22,7 +22,6 @@ from .guidance import check_sampling
 # %% auto #0
 __all__ = ['EMBEDDINGS', 'LDAE', 'save_ldae', 'load_ldae']
 
-
 # %% ../nbs/42_pipeline.ipynb #c88e98a6
 def _chunks(n: int, bs: int, show: bool, what: str = ''):
     "(start, end) of the batches of `bs` in `n` items, with a progress bar when `show` and there are several."
@@ -84,7 +83,6 @@ class LDAE(nn.Module):
             )
         return x
 
-
 # %% ../nbs/42_pipeline.ipynb #644c9407
 @patch
 @torch.no_grad()
@@ -110,7 +108,6 @@ def encode(
         ys.append(y)
         zs.append(ddim_invert(self.denoiser.eps_fn(y, self.scale, self.stop), z0, self.ddpm.schedule, S))
     return torch.cat(ys), torch.cat(zs)
-
 
 # %% ../nbs/42_pipeline.ipynb #bba87f8f
 @patch
@@ -147,7 +144,6 @@ def reconstruct(
     y, zT = self.encode(x, steps, bs, show_progress)
     return self.decode(y, zT, steps, bs, show_progress)
 
-
 # %% ../nbs/42_pipeline.ipynb #ec92b19a
 @patch
 def noise(self: LDAE, n: int, seed: int = 0) -> torch.Tensor:
@@ -169,7 +165,6 @@ def sample(
         y_sem = y_sem.expand(n, -1) if len(y_sem) == 1 else y_sem
     return self.decode(y_sem, self.noise(n, seed), steps, show_progress=show_progress)
 
-
 # %% ../nbs/42_pipeline.ipynb #da46bd4d
 @patch
 def load_scans(
@@ -189,7 +184,6 @@ def load_scans(
         for p, v in zip(paths, vols):
             check_scan(v, self.ae.spacing, str(p), strict)
     return torch.stack(vols)
-
 
 # %% ../nbs/42_pipeline.ipynb #d58c3a6d
 EMBEDDINGS = ('y_sem', 'z_T', 'latent')
@@ -244,7 +238,6 @@ def embed(
     if normalise:
         e = (e - self.ysem_stats['mean']) / self.ysem_stats['std']
     return e
-
 
 # %% ../nbs/42_pipeline.ipynb #f4291bd2
 def save_ldae(path, model: LDAE, **extra) -> Path:

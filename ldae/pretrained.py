@@ -13,21 +13,8 @@ from .pipeline import LDAE, load_ldae
 import ldae.verbs  # noqa: F401 — manipulate, variations, interpolate: methods of the models it loads
 
 # %% auto #0
-__all__ = [
-    'MODELS_DIR',
-    'WEIGHTS',
-    'INT8_MIN_SIZE',
-    'sha256',
-    'list_pretrained',
-    'compact_checkpoint',
-    'half_checkpoint',
-    'reproduction_check',
-    'export_bundle',
-    'pretrained_info',
-    'verify_bundle',
-    'pretrained',
-    'pretrained_file',
-]
+__all__ = ['MODELS_DIR', 'WEIGHTS', 'INT8_MIN_SIZE', 'sha256', 'list_pretrained', 'compact_checkpoint', 'half_checkpoint',
+           'reproduction_check', 'export_bundle', 'pretrained_info', 'verify_bundle', 'pretrained', 'pretrained_file']
 
 # %% ../nbs/74_pretrained.ipynb #5300865e
 MODELS_DIR = Path(_ldae.__file__).parent / 'models'
@@ -59,7 +46,6 @@ def _bundle_dir(name_or_dir) -> Path:
         f"pretrained {str(name_or_dir)!r}: no such shipped bundle (shipped: {have or 'none in this installation'}); "
         "a folder with a provenance.json is accepted too"
     )
-
 
 # %% ../nbs/74_pretrained.ipynb #fd67ee84
 WEIGHTS = ('float32', 'float16', 'int8')  # how a bundle stores its floating-point tensors
@@ -107,7 +93,6 @@ def _commit() -> str | None:
         return r.stdout.strip() or None
     except OSError:
         return None
-
 
 # %% ../nbs/74_pretrained.ipynb #61082d22
 def reproduction_check(model: LDAE, seed: int = 1234, n_subjects: int = 3, steps: int = 20) -> dict:
@@ -160,7 +145,6 @@ def export_bundle(
     )
     write_json(dest / 'provenance.json', prov)
     return prov
-
 
 # %% ../nbs/74_pretrained.ipynb #51e8a2aa
 def pretrained_info(name_or_dir='synthad-cpu') -> dict:

@@ -20,32 +20,10 @@ from .core import LDAEInputError, write_csv, write_json, progress
 from .data import read_cohort, _line
 
 # %% auto #0
-__all__ = [
-    'EMBED_META',
-    'C_GRID',
-    'ALPHA_GRID',
-    'PCA_GRID',
-    'MIN_CI_SUBJECTS',
-    'embeddings_frame',
-    'write_embeddings',
-    'read_embeddings',
-    'embed_cohort',
-    'align',
-    'probe_target',
-    'outer_splits',
-    'fit_probe',
-    'bootstrap_ci',
-    'LinearProbe',
-    'probe_from_pipeline',
-    'save_probe',
-    'load_probe',
-    'run_probe',
-    'compare_probes',
-    'probe_table',
-    'roc_figure',
-    'regression_figure',
-    'write_probe_run',
-]
+__all__ = ['EMBED_META', 'C_GRID', 'ALPHA_GRID', 'PCA_GRID', 'MIN_CI_SUBJECTS', 'embeddings_frame', 'write_embeddings',
+           'read_embeddings', 'embed_cohort', 'align', 'probe_target', 'outer_splits', 'fit_probe', 'bootstrap_ci',
+           'LinearProbe', 'probe_from_pipeline', 'save_probe', 'load_probe', 'run_probe', 'compare_probes',
+           'probe_table', 'roc_figure', 'regression_figure', 'write_probe_run']
 
 # %% ../nbs/60_probe.ipynb #1f5c748e
 EMBED_META = ('subject', 'session', 'path')
@@ -63,7 +41,6 @@ def embeddings_frame(meta: pd.DataFrame, X, what: str = 'y_sem') -> pd.DataFrame
 def write_embeddings(path, df: pd.DataFrame) -> Path:
     "Write an embeddings table (CSV) atomically."
     return write_csv(path, df)
-
 
 # %% ../nbs/60_probe.ipynb #ff1a49fb
 def read_embeddings(path) -> tuple[pd.DataFrame, np.ndarray]:
@@ -100,7 +77,6 @@ def read_embeddings(path) -> tuple[pd.DataFrame, np.ndarray]:
         raise LDAEInputError(f"{path} {_line(dup[0])}: path {df.path[dup[0]]!r} appears twice; one row per scan")
     return df[[c for c in EMBED_META if c in df.columns]].copy(), X
 
-
 # %% ../nbs/60_probe.ipynb #8933c478
 def embed_cohort(
     model,  # a trained `ldae.pipeline.LDAE`
@@ -119,7 +95,6 @@ def embed_cohort(
         x = model.load_scans(list(df._path[a : a + bs]), strict=strict)
         vecs.append(model.embed(x, what, normalise, steps, bs).numpy())
     return embeddings_frame(df, np.concatenate(vecs), what)
-
 
 # %% ../nbs/60_probe.ipynb #2133e8ff
 def _few(items, n: int = 3) -> str:
@@ -149,7 +124,6 @@ def align(
                 f"but to {e_subj[bad[0]]!r} in {emb_src}"
             )
     return cohort.reset_index(drop=True), X[[pos[p] for p in cohort['path']]]
-
 
 # %% ../nbs/60_probe.ipynb #9be3554e
 def probe_target(
@@ -192,7 +166,6 @@ def outer_splits(df: pd.DataFrame, y, task: str, protocol: str = 'auto', k: int 
     k = min(k, n)
     cv = StratifiedGroupKFold(k, shuffle=True, random_state=seed) if task != 'regression' else GroupKFold(k)
     return [(a, b) for a, b in cv.split(np.zeros(len(y)), y if task != 'regression' else None, groups)], f'{k}-fold'
-
 
 # %% ../nbs/60_probe.ipynb #d51c436a
 C_GRID = np.logspace(-4, 2, 7)  # logistic regression's inverse regularisation
@@ -241,7 +214,6 @@ def fit_probe(X, y, groups, task: str, pca: bool = False, seed: int = 0, inner: 
     pipe = Pipeline(steps + [('model', est)])
     search = GridSearchCV(pipe, grid, scoring=scoring, cv=cv, refit=True, error_score='raise')
     return search.fit(X, y, groups=groups)
-
 
 # %% ../nbs/60_probe.ipynb #606deb27
 def _binary(y, p) -> dict:
@@ -305,7 +277,6 @@ def bootstrap_ci(fn, groups, n: int = 1000, seed: int = 0, level: float = 0.95) 
     a = (1 - level) / 2
     return [float(np.quantile(vals, a)), float(np.quantile(vals, 1 - a))]
 
-
 # %% ../nbs/60_probe.ipynb #974a83f6
 class LinearProbe:
     "A fitted linear probe as one affine map of the raw embedding, with what it predicts and how it was fitted."
@@ -360,7 +331,6 @@ class LinearProbe:
     def __repr__(self):
         return f"LinearProbe({self.task}: {self.target}, d={self.dim}, classes={self.classes})"
 
-
 # %% ../nbs/60_probe.ipynb #117ce42c
 def probe_from_pipeline(pipe: Pipeline, task: str, target: str, classes=(), info=None) -> LinearProbe:
     "Collapse a fitted standardise → [PCA] → linear pipeline into one `LinearProbe`."
@@ -413,7 +383,6 @@ def load_probe(path) -> LinearProbe:
         )
     except (KeyError, ValueError, TypeError) as e:
         raise LDAEInputError(f"{path}: probe file is damaged ({type(e).__name__}: {e})") from None
-
 
 # %% ../nbs/60_probe.ipynb #ce702e8b
 def run_probe(
@@ -490,7 +459,6 @@ def run_probe(
         preds['y_pred'] = pt
     probe = probe_from_pipeline(last.best_estimator_, task, target, classes, info)
     return dict(metrics=met, predictions=preds.reset_index(drop=True), probe=probe)
-
 
 # %% ../nbs/60_probe.ipynb #2a2c1bf5
 def compare_probes(
@@ -579,7 +547,6 @@ def regression_figure(results: dict, target: str = 'age'):
         a.title.set_fontsize(8)
     fig.tight_layout()
     return fig
-
 
 # %% ../nbs/60_probe.ipynb #ac6be90d
 def write_probe_run(out, results: dict, main: str | None = None) -> dict:

@@ -25,17 +25,8 @@ from .metrics import ssim3d
 from .pipeline import LDAE, save_ldae
 
 # %% auto #0
-__all__ = [
-    'LDAEModel',
-    'PDAELoss',
-    'PDAENoise',
-    'GuidedDecodeSSIM',
-    'sample_defaults',
-    'stage3_parts',
-    'ldae_learner',
-    'fit_ldae',
-]
-
+__all__ = ['LDAEModel', 'PDAELoss', 'PDAENoise', 'GuidedDecodeSSIM', 'sample_defaults', 'stage3_parts', 'ldae_learner',
+           'fit_ldae']
 
 # %% ../nbs/53_repr_learner.ipynb #05f893f5
 class LDAEModel(nn.Module):
@@ -52,7 +43,6 @@ class LDAEModel(nn.Module):
     def forward(self, x, zt, t):
         eps, G = self.denoiser(zt, t, self.encoder(x))
         return eps, G, t
-
 
 # %% ../nbs/53_repr_learner.ipynb #2176eaa3
 class PDAELoss:
@@ -77,7 +67,6 @@ class PDAENoise(DiffusionNoise):
 
     def after_pred(self):
         pass
-
 
 # %% ../nbs/53_repr_learner.ipynb #c0de7932
 class GuidedDecodeSSIM(Metric):
@@ -134,7 +123,6 @@ class GuidedDecodeSSIM(Metric):
     def value(self):
         return self.total / self.count if self.count else None
 
-
 # %% ../nbs/53_repr_learner.ipynb #06ca25a3
 def sample_defaults(cfg: dict) -> tuple[int, float, float]:
     "(DDIM steps, guidance scale, guidance stop) of a stage-3 config's `sample` section: what the bundle carries."
@@ -142,7 +130,6 @@ def sample_defaults(cfg: dict) -> tuple[int, float, float]:
     if not isinstance(s, dict):
         raise LDAEInputError(f"sample={s!r}: expected a section with steps, scale and stop")
     return check_sampling(s.get('steps', 100), s.get('scale', 1.0), s.get('stop', 0.0), 'sample')
-
 
 # %% ../nbs/53_repr_learner.ipynb #afaedd03
 def stage3_parts(cfg: dict, ddpm: LatentDDPM) -> tuple[SemanticEncoder, ShiftDecoder]:
@@ -168,7 +155,6 @@ def stage3_parts(cfg: dict, ddpm: LatentDDPM) -> tuple[SemanticEncoder, ShiftDec
         es.get('width', 1.0),
         latent_shape=ddpm.latent_shape if es.get('offset', False) else None,
     )
-
 
 # %% ../nbs/53_repr_learner.ipynb #14d16618
 def ldae_learner(
@@ -253,7 +239,6 @@ def ldae_learner(
         splitter=lambda m: [list(m.trainable().parameters())],
     )
     return set_progress(apply_precision(learn, dev, T['mixed_precision']), show_progress)
-
 
 # %% ../nbs/53_repr_learner.ipynb #3be272dd
 def fit_ldae(

@@ -12,7 +12,6 @@ from .core import LDAEInputError
 # %% auto #0
 __all__ = ['bcast', 'make_betas', 'NoiseSchedule']
 
-
 # %% ../nbs/20_schedule.ipynb #936dd804
 def bcast(
     a: torch.Tensor,  # (T,) per-timestep values
@@ -22,7 +21,6 @@ def bcast(
     "`a[t]` reshaped to (B, 1, …, 1) with `x.ndim` dimensions, on `x`'s device and dtype."
     t = torch.as_tensor(t, device=a.device).long().reshape(-1)
     return a[t].to(device=x.device, dtype=x.dtype).reshape(-1, *([1] * (x.ndim - 1)))
-
 
 # %% ../nbs/20_schedule.ipynb #c2c641ae
 def make_betas(
@@ -40,7 +38,6 @@ def make_betas(
         ab = f(np.arange(T + 1, dtype=np.float64)) / f(0.0)
         return np.clip(1 - ab[1:] / ab[:-1], 0, 0.999)
     raise LDAEInputError(f"schedule {kind!r}: expected 'linear' or 'cosine'")
-
 
 # %% ../nbs/20_schedule.ipynb #0af70891
 class NoiseSchedule(nn.Module):

@@ -12,15 +12,7 @@ from .config import load_config
 from .data import voxel_moments
 
 # %% auto #0
-__all__ = [
-    'SliceCNN',
-    'convnext_backbone',
-    'sinusoidal_positions',
-    'SemanticEncoder',
-    'build_encoder',
-    'slice_attention_figure',
-]
-
+__all__ = ['SliceCNN', 'convnext_backbone', 'sinusoidal_positions', 'SemanticEncoder', 'build_encoder', 'slice_attention_figure']
 
 # %% ../nbs/31_semantic_encoder.ipynb #dcc67544
 class SliceCNN(nn.Module):
@@ -74,7 +66,6 @@ def sinusoidal_positions(n: int, dim: int) -> torch.Tensor:
     pe[:, 0::2] = torch.sin(pos * div)
     pe[:, 1::2] = torch.cos(pos * div)[:, : dim // 2]
     return pe
-
 
 # %% ../nbs/31_semantic_encoder.ipynb #3ad3c2c1
 class SemanticEncoder(nn.Module):
@@ -177,7 +168,6 @@ class SemanticEncoder(nn.Module):
         y = self.norm(o[:, 0])
         return (y, {'pooling': a, 'attention': w[:, 0]}) if return_attention else y
 
-
 # %% ../nbs/31_semantic_encoder.ipynb #50a4f320
 def build_encoder(
     preset: str = 'cpu',  # a preset of the stage-3 config `ldae_repr_learn.yaml` ('cpu' or 'paper')
@@ -187,7 +177,6 @@ def build_encoder(
     e = load_config('ldae_repr_learn', preset)['encoder']
     e.pop('standardise')  # a training choice: the stage measures the input statistics on its scans
     return SemanticEncoder(**(e | overrides))
-
 
 # %% ../nbs/31_semantic_encoder.ipynb #b8435081
 def slice_attention_figure(

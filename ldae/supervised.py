@@ -20,16 +20,8 @@ from .semantic_encoder import SemanticEncoder
 from .probe import probe_target, _binary, _regression, bootstrap_ci
 
 # %% auto #0
-__all__ = [
-    'TASKS',
-    'SupervisedEncoder',
-    'supervised_learner',
-    'predict_scans',
-    'evaluate_supervised',
-    'save_supervised',
-    'load_supervised',
-    'fit_supervised',
-]
+__all__ = ['TASKS', 'SupervisedEncoder', 'supervised_learner', 'predict_scans', 'evaluate_supervised', 'save_supervised',
+           'load_supervised', 'fit_supervised']
 
 # %% ../nbs/61_supervised.ipynb #eb004e04
 TASKS = {'classification': 'ad_cn', 'regression': 'regression'}
@@ -60,7 +52,6 @@ class SupervisedEncoder(nn.Module):
         if self.task == 'ad_cn':
             return F.binary_cross_entropy_with_logits(out.float(), y.float())
         return F.mse_loss(out.float(), (y.float() - self.y_mean) / self.y_std)
-
 
 # %% ../nbs/61_supervised.ipynb #afcabf55
 def _task_rows(cfg: dict, df: pd.DataFrame, src) -> tuple[pd.DataFrame, str]:
@@ -129,7 +120,6 @@ def supervised_learner(
     )
     return set_progress(apply_precision(learn, dev, T['mixed_precision']), show_progress)
 
-
 # %% ../nbs/61_supervised.ipynb #fe522269
 @torch.no_grad()
 def predict_scans(model: SupervisedEncoder, df: pd.DataFrame, shape, spacing=None, bs: int = 8) -> np.ndarray:
@@ -176,7 +166,6 @@ def load_supervised(path, device='cpu') -> SupervisedEncoder:
     load_state_strict(m, ck['state_dict'], str(path))
     m.input_shape, m.spacing = ck.get('input_shape'), ck.get('spacing')
     return m.to(get_device(device)).eval()
-
 
 # %% ../nbs/61_supervised.ipynb #ff0ae84a
 def fit_supervised(

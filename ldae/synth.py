@@ -23,28 +23,9 @@ from ldae.template import (
 )
 
 # %% auto #0
-__all__ = [
-    'DIAGNOSES',
-    'EFFECTS',
-    'NUISANCE',
-    'SESSIONS',
-    'CSF_T1',
-    'WM_T1',
-    'MAX_MEASURE_MM',
-    'COHORT_COLUMNS',
-    'sample_at',
-    'flow',
-    'sample_subject',
-    'synth_volume',
-    'minmax',
-    'render_scan',
-    'tissue_levels',
-    'measure_volumes',
-    'counterfactual_session',
-    'synth_cohort',
-    'synth_mni',
-]
-
+__all__ = ['DIAGNOSES', 'EFFECTS', 'NUISANCE', 'SESSIONS', 'CSF_T1', 'WM_T1', 'MAX_MEASURE_MM', 'COHORT_COLUMNS', 'sample_at',
+           'flow', 'sample_subject', 'synth_volume', 'minmax', 'render_scan', 'tissue_levels', 'measure_volumes',
+           'counterfactual_session', 'synth_cohort', 'synth_mni']
 
 # %% ../nbs/02_synth.ipynb #94446d19
 def _grad_field(label: np.ndarray, sigma: float, step: int = 2) -> np.ndarray:
@@ -95,7 +76,6 @@ def flow(
         r = r + h * sample_at(field, affine, r).movedim(0, -1)
     return r
 
-
 # %% ../nbs/02_synth.ipynb #a1aecf73
 DIAGNOSES = {  # probability, mean baseline age, baseline severity (mean, sd), severity progression per year
     'CN': dict(p=0.4, age=72.0, sev=(0.03, 0.05), rate=0.005),
@@ -120,7 +100,6 @@ NUISANCE = dict(
 SESSIONS = (0, 6, 12, 24)  # months from baseline
 CSF_T1 = 0.3  # template T1 intensity of CSF, used to fill atrophied tissue
 WM_T1 = 0.87  # template T1 intensity of white matter, the reference for the noise level
-
 
 # %% ../nbs/02_synth.ipynb #cf4d6b3a
 def sample_subject(
@@ -177,7 +156,6 @@ def sample_subject(
             )
         )
     return subj, out
-
 
 # %% ../nbs/02_synth.ipynb #25aebe89
 def _rot(deg) -> np.ndarray:
@@ -254,7 +232,6 @@ def render_scan(
     return minmax(img).numpy().astype(np.float32), dict(
         ventricle_ml=float(vent.sum() * vox), hippocampus_ml=float(hip.sum() * vox)
     )
-
 
 # %% ../nbs/02_synth.ipynb #6ce2d9c1
 def _core(prob, thr=(0.9, 0.8, 0.6), n=50):
@@ -372,7 +349,6 @@ def measure_volumes(
     fh = np.clip((v - C2) / (G - C2), 0, 1)
     return dict(ventricle_ml=max(float(vent), 0.0), hippocampus_ml=float((fh * roi['hip']).sum() * roi['vox']))
 
-
 # %% ../nbs/02_synth.ipynb #5cf0a002
 def counterfactual_session(
     subject: dict,
@@ -395,7 +371,6 @@ def counterfactual_session(
         hip_mm=subject['hip0'] + e['hip_per_year'] * (a - 55) + e['hip_per_sev'] * sev,
         cortex_mm=e['cortex_per_year'] * (a - 55) + e['cortex_per_sev'] * sev,
     )
-
 
 # %% ../nbs/02_synth.ipynb #f03285e2
 COHORT_COLUMNS = [
@@ -460,7 +435,6 @@ def synth_cohort(
     df = pd.DataFrame(rows, columns=COHORT_COLUMNS)
     write_csv(out / 'cohort.csv', df)
     return df
-
 
 # %% ../nbs/02_synth.ipynb #b500b8ee
 def synth_mni(subject: dict, session: dict, nuisance: bool = True) -> nib.Nifti1Image:

@@ -12,19 +12,8 @@ import nibabel as nib
 from .core import LDAEInputError, atomic_save
 
 # %% auto #0
-__all__ = [
-    'HIPPO_CENTRES',
-    'HIPPO_AXES',
-    'PAPER_SHAPE',
-    'world_grid',
-    'mni_atlas',
-    'default_spacing',
-    'check_shape',
-    'target_grid',
-    'anti_alias_sigma',
-    'save_nifti',
-]
-
+__all__ = ['HIPPO_CENTRES', 'HIPPO_AXES', 'PAPER_SHAPE', 'world_grid', 'mni_atlas', 'default_spacing', 'check_shape',
+           'target_grid', 'anti_alias_sigma', 'save_nifti']
 
 # %% ../nbs/01_template.ipynb #af3e1e60
 def world_grid(affine: np.ndarray, shape) -> torch.Tensor:
@@ -33,7 +22,6 @@ def world_grid(affine: np.ndarray, shape) -> torch.Tensor:
     return torch.from_numpy(
         idx @ np.asarray(affine)[:3, :3].T.astype(np.float32) + np.asarray(affine)[:3, 3].astype(np.float32)
     )
-
 
 # %% ../nbs/01_template.ipynb #94984681
 HIPPO_CENTRES = ((-27.0, -22.0, -15.0), (27.0, -22.0, -15.0))  # MNI mm
@@ -61,7 +49,6 @@ def mni_atlas() -> dict:
         e = ((x - cx) / HIPPO_AXES[0]) ** 2 + ((y - cy) / HIPPO_AXES[1]) ** 2 + ((z - cz) / HIPPO_AXES[2]) ** 2 < 1
         hip = np.maximum(hip, e * gm)
     return dict(t1=t1, gm=gm, wm=wm, brain=bm, ventricles=vent, hippocampus=hip, affine=t1i.affine.copy())
-
 
 # %% ../nbs/01_template.ipynb #e65dc13c
 PAPER_SHAPE = (128, 160, 128)
@@ -105,12 +92,10 @@ def target_grid(
     shape = check_shape(shape)
     return _target_grid(shape, float(spacing or default_spacing(shape))).copy()
 
-
 # %% ../nbs/01_template.ipynb #ed05cf76
 def anti_alias_sigma(target_mm: float, source_mm: float = 1.0) -> float:
     "Gaussian σ (mm) before resampling `source_mm` voxels to `target_mm`: ½·(target − source) from 2× down."
     return 0.5 * (target_mm - source_mm) if target_mm >= 2 * source_mm else 0.0
-
 
 # %% ../nbs/01_template.ipynb #6ff91d65
 def save_nifti(path, volume: np.ndarray, affine: np.ndarray):

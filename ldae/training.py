@@ -28,29 +28,9 @@ from .data import cohort_splits
 from .perf import peak_memory
 
 # %% auto #0
-__all__ = [
-    'rng_state',
-    'set_rng_state',
-    'StepCounter',
-    'NaNGuard',
-    'TimeBudget',
-    'EMA',
-    'Checkpoint',
-    'load_resume',
-    'start_epoch',
-    'SparseEarlyStopping',
-    'find_cb',
-    'FigurePreview',
-    'lr_schedule',
-    'quiet',
-    'set_progress',
-    'apply_precision',
-    'fit_resumable',
-    'require_latents',
-    'stage_cohort',
-    'fit_stage',
-]
-
+__all__ = ['rng_state', 'set_rng_state', 'StepCounter', 'NaNGuard', 'TimeBudget', 'EMA', 'Checkpoint', 'load_resume',
+           'start_epoch', 'SparseEarlyStopping', 'find_cb', 'FigurePreview', 'lr_schedule', 'quiet', 'set_progress',
+           'apply_precision', 'fit_resumable', 'require_latents', 'stage_cohort', 'fit_stage']
 
 # %% ../nbs/50_training.ipynb #080c7c31
 def rng_state() -> dict:
@@ -74,7 +54,6 @@ def set_rng_state(s: dict):
     if 'cuda' in s and torch.cuda.is_available():
         torch.cuda.set_rng_state_all([t.cpu() for t in s['cuda']])
 
-
 # %% ../nbs/50_training.ipynb #486713c9
 class StepCounter(Callback):
     "A global optimizer-step counter, `learn.step_count`, that survives resume."
@@ -89,7 +68,6 @@ class StepCounter(Callback):
 
     def after_step(self):
         self.learn.step_count += 1
-
 
 # %% ../nbs/50_training.ipynb #4d2d1c01
 class NaNGuard(Callback):
@@ -110,7 +88,6 @@ class NaNGuard(Callback):
                 f"training stopped, {keep}. Lower the learning rate or check the data."
             )
 
-
 # %% ../nbs/50_training.ipynb #02739c5a
 class TimeBudget(Callback):
     "Stop after the epoch during which `minutes` have passed (checkpoints of that epoch are written first)."
@@ -129,7 +106,6 @@ class TimeBudget(Callback):
     def after_epoch(self):
         if self.stopping:
             raise CancelFitException()
-
 
 # %% ../nbs/50_training.ipynb #710dc45e
 class EMA(Callback):
@@ -194,7 +170,6 @@ class EMA(Callback):
     def checkpoint_state(self) -> dict:
         return {'ema': self.model_ema.state_dict(), 'ema_updates': self.n}
 
-
 # %% ../nbs/50_training.ipynb #00089408
 class Checkpoint(Callback):
     "Write last.ckpt every epoch and best.ckpt when `monitor` improves (atomically), and history.csv."
@@ -232,7 +207,6 @@ class Checkpoint(Callback):
 
     def after_train(self):
         self.trained = True
-
 
 # %% ../nbs/50_training.ipynb #9f074bef
 @patch
@@ -275,7 +249,6 @@ def after_epoch(self: Checkpoint):
         save_checkpoint(self.out / 'last.ckpt', self.kind, self.train_config, state, **extra)
     write_csv(self.out / 'history.csv', pd.DataFrame(self.history))
 
-
 # %% ../nbs/50_training.ipynb #b238049a
 def load_resume(out_dir, kind: str, model_config: dict, device='cpu') -> dict:
     "The `last.ckpt` of a run folder for `--resume`, checked to belong to a model with `model_config`."
@@ -292,7 +265,6 @@ def start_epoch(ck: dict | None) -> int:
     "The first epoch (over the whole run) still to train: 0 for a fresh run, the checkpoint's epoch + 1 on resume."
     return int(ck['epoch']) + 1 if ck else 0
 
-
 # %% ../nbs/50_training.ipynb #df8642bf
 class SparseEarlyStopping(EarlyStoppingCallback):
     "fastai's early stopping for a metric computed only on some epochs: patience counts the epochs with a value."
@@ -301,7 +273,6 @@ class SparseEarlyStopping(EarlyStoppingCallback):
         if self.recorder.values[-1][self.idx] is not None:
             super().after_epoch()
 
-
 # %% ../nbs/50_training.ipynb #f2c80d4c
 def find_cb(learn, cls):
     "The one callback of type `cls` (or a subclass) in `learn`."
@@ -309,7 +280,6 @@ def find_cb(learn, cls):
     if len(found) != 1:
         raise LookupError(f"expected one {cls.__name__} callback in the learner, found {len(found)}")
     return found[0]
-
 
 # %% ../nbs/50_training.ipynb #f84a2b59
 class FigurePreview(Callback):
@@ -342,7 +312,6 @@ class FigurePreview(Callback):
             self.figs.append(fig)
         plt.close(fig)
 
-
 # %% ../nbs/50_training.ipynb #995db96a
 def lr_schedule(
     T: dict,  # the config's `train` section: `lr`, `schedule` ('one_cycle' or 'constant')
@@ -359,7 +328,6 @@ def lr_schedule(
     mom_f = combined_cos(0.25, 0.95, 0.85, 0.95)
     glob = lambda f: lambda p: f((start + p * (epochs - start)) / epochs)
     return [ParamScheduler({'lr': glob(lr_f), 'mom': glob(mom_f)})]
-
 
 # %% ../nbs/50_training.ipynb #4963f2f1
 def quiet(learn):
@@ -393,7 +361,6 @@ def _epoch_line(learn):
 
     return log
 
-
 # %% ../nbs/50_training.ipynb #e0250e31
 def apply_precision(learn, device, mode='auto'):
     "Mixed precision on CUDA only: fp16 for 'auto'/'fp16'/True, bf16 for 'bf16'; fp32 on CPU whatever `mode` says."
@@ -423,7 +390,6 @@ def fit_resumable(
         learn.fit(epochs - start, float(T['lr']), cbs=lr_schedule(T, start, epochs))
     return start, time.time() - t0
 
-
 # %% ../nbs/50_training.ipynb #6a93dd52
 def require_latents(df: pd.DataFrame, csv, ae) -> pd.DataFrame:
     "`df` if every row has a cached latent; otherwise an error that says how to make them."
@@ -444,7 +410,6 @@ def stage_cohort(
     seed_everything(seed)
     df = cohort_splits(csv, float(d['val']), float(d['test']), seed)
     return df if latents_of is None else require_latents(df, csv, latents_of)
-
 
 # %% ../nbs/50_training.ipynb #453964cf
 def fit_stage(

@@ -11,18 +11,8 @@ from .core import LDAEInputError
 from .config import load_config
 
 # %% auto #0
-__all__ = [
-    'timestep_embedding',
-    'zero_module',
-    'ResBlock',
-    'Attention',
-    'Features',
-    'UNetDecoder',
-    'UNet',
-    'build_unet',
-    'n_params',
-]
-
+__all__ = ['timestep_embedding', 'zero_module', 'ResBlock', 'Attention', 'Features', 'UNetDecoder', 'UNet', 'build_unet',
+           'n_params']
 
 # %% ../nbs/30_unet.ipynb #76b54d14
 def timestep_embedding(
@@ -47,7 +37,6 @@ def zero_module(m: nn.Module) -> nn.Module:
 
 def _gn(c, groups):
     return nn.GroupNorm(math.gcd(groups, c), c)
-
 
 # %% ../nbs/30_unet.ipynb #5f8314ca
 class ResBlock(nn.Module):
@@ -112,7 +101,6 @@ class Attention(nn.Module):
         q, k, v = self.qkv(h).view(B, -1, 3, self.heads, C // self.heads).permute(2, 0, 3, 1, 4)
         o = F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(B, -1, C)
         return x + self.proj(o).transpose(1, 2).view_as(x)
-
 
 # %% ../nbs/30_unet.ipynb #1b15b09f
 @dataclass
@@ -185,7 +173,6 @@ class UNetDecoder(nn.Module):
                 for m in b:
                     h = m(h, emb, cond, size=skips[-1].shape[2:] if skips else None)
         return self.out(h)
-
 
 # %% ../nbs/30_unet.ipynb #8b4b441a
 class UNet(nn.Module):
@@ -267,7 +254,6 @@ class UNet(nn.Module):
 
     def forward(self, x, t):
         return self.decode(self.encode(x, t))
-
 
 # %% ../nbs/30_unet.ipynb #b1442b98
 def build_unet(

@@ -16,7 +16,6 @@ from .probe import LinearProbe, load_probe
 # %% auto #0
 __all__ = ['ysem_direction', 'shifted_codes', 'slerp', 'manipulation_figure', 'decode_volumes', 'volume_curve']
 
-
 # %% ../nbs/62_verbs.ipynb #a43f0007
 def _stats(model: LDAE) -> tuple[torch.Tensor, torch.Tensor]:
     s = getattr(model, 'ysem_stats', None)
@@ -65,7 +64,6 @@ def shifted_codes(model: LDAE, y_sem: torch.Tensor, direction, alphas) -> torch.
     d = y_sem.shape[1]
     yn = (y_sem - mean) / std
     return torch.stack([(yn + a * math.sqrt(d) * w) * std + mean for a in _alphas(alphas)])
-
 
 # %% ../nbs/62_verbs.ipynb #a43f0013
 @patch
@@ -149,7 +147,6 @@ def interpolate(
         yt, zt = torch.lerp(y0, y1, float(v)), slerp(z0, z1, float(v))
         out.append(self.decode(yt, zt, steps, bs, show_progress).cpu())
     return torch.stack(out)
-
 
 # %% ../nbs/62_verbs.ipynb #a43f0022
 def manipulation_figure(vols: torch.Tensor, alphas, title: str = '', pos=(0.45, 0.45)):

@@ -13,7 +13,6 @@ from .core import LDAEInputError
 # %% auto #0
 __all__ = ['PLANES', 'as_volume', 'get_slice', 'orthoslices', 'montage', 'compare', 'diff_map', 'strip', 'animate']
 
-
 # %% ../nbs/04_viz.ipynb #195e9d2f
 def as_volume(v) -> np.ndarray:
     "Any volume-like input → float32 numpy (D, H, W)."
@@ -49,7 +48,6 @@ def get_slice(v: np.ndarray, plane: str = 'axial', pos: float | int = 0.5) -> np
     s = np.take(v, i, axis=ax)
     return s.T[::-1]  # first remaining axis → columns, second → rows, superior/anterior up
 
-
 # %% ../nbs/04_viz.ipynb #d3cde3db
 def _auto_range(v, vmin, vmax):
     if vmin is None:
@@ -82,7 +80,6 @@ def orthoslices(
         axs[0].set_title(title, loc='left', fontsize=9)
     return fig
 
-
 # %% ../nbs/04_viz.ipynb #8e9f84ae
 def montage(
     v,
@@ -109,7 +106,6 @@ def montage(
             a.set_title(f'{f:.2f}', fontsize=7)
     fig.tight_layout()
     return fig
-
 
 # %% ../nbs/04_viz.ipynb #1b8b18df
 def compare(vols, titles=None, pos=(0.5, 0.45, 0.45), cmap='gray', vmin=None, vmax=None, size: float = 2.2):
@@ -142,7 +138,6 @@ def diff_map(a, b, titles=('a', 'b'), pos=(0.5, 0.45, 0.45), limit: float | None
     axs[2, 0].set_title(f'{titles[1]} − {titles[0]}', loc='left', fontsize=9)
     fig.colorbar(im, ax=list(axs[2]), fraction=0.02, pad=0.01)
     return fig
-
 
 # %% ../nbs/04_viz.ipynb #98005063
 def strip(

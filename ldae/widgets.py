@@ -16,20 +16,8 @@ from .viz import as_volume
 from .verbs import shifted_codes, slerp, _alphas
 
 # %% auto #0
-__all__ = [
-    'ortho_image',
-    'png',
-    'ManipulationCache',
-    'VariationCache',
-    'InterpolationCache',
-    'manipulation_widget',
-    'variation_widget',
-    'interpolation_widget',
-    'cohort_scan',
-    'unseen_scan',
-    'explorer',
-]
-
+__all__ = ['ortho_image', 'png', 'ManipulationCache', 'VariationCache', 'InterpolationCache', 'manipulation_widget',
+           'variation_widget', 'interpolation_widget', 'cohort_scan', 'unseen_scan', 'explorer']
 
 # %% ../nbs/76_widgets.ipynb #b7d40007
 def _slices(v: np.ndarray, pos) -> list[np.ndarray]:
@@ -81,7 +69,6 @@ def png(img: np.ndarray) -> bytes:
     b = io.BytesIO()
     Image.fromarray(img).save(b, format='PNG')
     return b.getvalue()
-
 
 # %% ../nbs/76_widgets.ipynb #b7d40011
 def _one(x: torch.Tensor, what: str) -> torch.Tensor:
@@ -157,7 +144,6 @@ class InterpolationCache:
         "Point i, and its difference from the first scan's reconstruction."
         return ortho_image(self.vols[i], pos, self.vols[0], 0.2, zoom)
 
-
 # %% ../nbs/76_widgets.ipynb #b7d40015
 def _slice_sliders(shape) -> dict:
     import ipywidgets as W
@@ -211,7 +197,6 @@ def interpolation_widget(cache: InterpolationCache, zoom: int = 3):
 
     s = W.SelectionSlider(options=[(f'{t:.2f}', i) for i, t in enumerate(cache.t)], value=0, description='t')
     return _wire(s, cache.vols.shape[-3:], lambda i, pos: cache.image(i, pos, zoom))
-
 
 # %% ../nbs/76_widgets.ipynb #b7d40021
 def cohort_scan(csv, i: int = 0) -> Path:
