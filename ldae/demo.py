@@ -797,10 +797,10 @@ def _oracle(out, shipped, device):
     from ldae.supervised import load_supervised
 
     if shipped is not None:
-        f = shipped.provenance['files'].get('supervised.ckpt') and Path(shipped.provenance['path']) / 'supervised.ckpt'
+        f = Path(shipped.provenance['path']) / 'supervised.ckpt'
     else:
         f = out / 'supervised' / 'supervised.ckpt'
-    return load_supervised(f, device=device).eval() if f and Path(f).exists() else None
+    return load_supervised(f, device=device).eval() if f.exists() else None
 
 
 def _pm(v, d: int = 3):
@@ -958,11 +958,10 @@ def verbs_section(
     if len(tri) < 1:
         md.append("### Interpolation\n\nNot run: no test subject has three sessions.\n")
     else:
+        ends = [m.load_scans(list(tri[k])) for k in ('first', 'mid', 'last')]  # read once: judged, then drawn
         i = judge_interpolation(
             m,
-            m.load_scans(list(tri['first'])),
-            m.load_scans(list(tri['mid'])),
-            m.load_scans(list(tri['last'])),
+            *ends,
             tri.t,
             steps,
         )
@@ -974,10 +973,10 @@ def verbs_section(
             'interpolation_vs_truth',
             strip(
                 [
-                    m.load_scans(tri['first'][b])[0],
+                    ends[0][b],
                     vols['interpolation'][b],
-                    m.load_scans(tri['mid'][b])[0],
-                    m.load_scans(tri['last'][b])[0],
+                    ends[1][b],
+                    ends[2][b],
                     vols['voxel blend'][b],
                 ],
                 ['first', f'interpolated (t = {tri.t[b]:.2f})', 'real intermediate', 'last', 'voxel blend'],
