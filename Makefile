@@ -16,12 +16,13 @@ EXPORT_LIB := $(BIN)/nbdev_export
 
 .PHONY: install demo test lint export clean-nbs
 
+# The package asks for version ranges (settings.ini); constraints.txt holds the exact versions tested here.
 # torch first, from the machine's local mirror (the CPU-only 2.13 wheel breaks torchvision), then the package.
-$(STAMP): settings.ini setup.py
+$(STAMP): settings.ini setup.py constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@echo "installing torch 2.14.1 + torchvision 0.29.1 into $(VENV) (first time: ~2 min)"
-	$(PIP_INSTALL) "torch==2.14.1" "torchvision==0.29.1" $(QUIET_PIP)
-	$(PIP_INSTALL) -e ".[dev]" $(QUIET_PIP)
+	@echo "installing torch + torchvision (constraints.txt) into $(VENV) (first time: ~2 min)"
+	$(PIP_INSTALL) -c constraints.txt torch torchvision $(QUIET_PIP)
+	$(PIP_INSTALL) -c constraints.txt -e ".[dev]" $(QUIET_PIP)
 	@touch $(STAMP)
 
 install: $(STAMP)

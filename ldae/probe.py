@@ -13,6 +13,8 @@ import matplotlib.pyplot as plt
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.decomposition import PCA
+from sklearn.base import BaseEstimator, TransformerMixin
+from scipy.stats import rankdata
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV, GroupKFold, StratifiedGroupKFold
 from sklearn import metrics as skm
@@ -21,9 +23,10 @@ from .data import read_cohort, _line
 
 # %% auto #0
 __all__ = ['EMBED_META', 'C_GRID', 'ALPHA_GRID', 'PCA_GRID', 'MIN_CI_SUBJECTS', 'embeddings_frame', 'write_embeddings',
-           'read_embeddings', 'embed_cohort', 'align', 'probe_target', 'outer_splits', 'fit_probe', 'bootstrap_ci',
-           'LinearProbe', 'probe_from_pipeline', 'save_probe', 'load_probe', 'run_probe', 'compare_probes',
-           'probe_table', 'roc_figure', 'regression_figure', 'write_probe_run']
+           'read_embeddings', 'embed_cohort', 'align', 'probe_target', 'outer_splits', 'PrefixPCA', 'fit_probe',
+           'auc_score', 'balanced_accuracy', 'bootstrap_ci', 'LinearProbe', 'probe_from_pipeline', 'save_probe',
+           'load_probe', 'run_probe', 'compare_probes', 'probe_table', 'roc_figure', 'regression_figure',
+           'write_probe_run']
 
 # %% ../nbs/60_probe.ipynb #1f5c748e
 EMBED_META = ('subject', 'session', 'path')
@@ -173,6 +176,35 @@ ALPHA_GRID = np.logspace(-2, 5, 8)  # ridge's regularisation
 PCA_GRID = (2, 4, 8, 16, 32, 64)  # PCA components tried (those below the training size and dimension)
 
 
+_PCA_CACHE: dict = {}  # fingerprint of a training matrix → its decomposition (the last few, for the grid search)
+
+
+class PrefixPCA(TransformerMixin, BaseEstimator):
+    "PCA's first `n_components` axes, from one exact decomposition per training matrix shared across the grid."
+
+    def __init__(self, n_components: int = 2, max_components: int = 64):
+        self.n_components, self.max_components = n_components, max_components
+
+    def fit(self, X, y=None):
+        X = np.asarray(X, np.float64)
+        n = min(self.max_components, *X.shape)
+        if self.n_components > n:
+            raise LDAEInputError(f"PCA: {self.n_components} components from a {X.shape[0]}×{X.shape[1]} matrix")
+        w = np.cos(np.arange(X.shape[1]))  # fingerprint: shape, sums, a fixed projection of each row
+        key = (X.shape, n, float(X.sum()), float((X * X).sum()), *np.round(X @ w, 10).tolist())
+        if key not in _PCA_CACHE:
+            if len(_PCA_CACHE) > 16:
+                _PCA_CACHE.pop(next(iter(_PCA_CACHE)))
+            _PCA_CACHE[key] = PCA(n, svd_solver='full').fit(X)
+        p = _PCA_CACHE[key]
+        self.mean_, self.components_ = p.mean_, p.components_[: self.n_components]
+        self.explained_variance_ratio_ = p.explained_variance_ratio_[: self.n_components]
+        return self
+
+    def transform(self, X):
+        return (np.asarray(X, np.float64) - self.mean_) @ self.components_.T
+
+
 def fit_probe(X, y, groups, task: str, pca: bool = False, seed: int = 0, inner: int = 5, src='probe') -> GridSearchCV:
     "Standardise → [PCA] → logistic/ridge, its regularisation chosen by subject-grouped CV inside (X, y)."
     X, y, groups = np.asarray(X, np.float64), np.asarray(y), np.asarray(groups)
@@ -209,16 +241,32 @@ def fit_probe(X, y, groups, task: str, pca: bool = False, seed: int = 0, inner: 
     if pca:
         n_max = min(X.shape[1], int(len(X) * (k - 1) / k) - 1)
         comps = [c for c in PCA_GRID if c <= n_max] or [max(1, n_max)]
-        steps.append(('pca', PCA(random_state=seed)))
+        steps.append(('pca', PrefixPCA(max_components=max(comps))))
         grid['pca__n_components'] = comps
     pipe = Pipeline(steps + [('model', est)])
     search = GridSearchCV(pipe, grid, scoring=scoring, cv=cv, refit=True, error_score='raise')
     return search.fit(X, y, groups=groups)
 
 # %% ../nbs/60_probe.ipynb #606deb27
+def auc_score(y, p) -> float | None:
+    "ROC-AUC of scores `p` for labels `y` ∈ {0, 1} (Mann–Whitney: ties count half); None with one class."
+    y, p = np.asarray(y), np.asarray(p, np.float64)
+    n1 = int((y == 1).sum())
+    n0 = len(y) - n1
+    if not n0 or not n1:
+        return None
+    return float((rankdata(p)[y == 1].sum() - n1 * (n1 + 1) / 2) / (n0 * n1))
+
+
+def balanced_accuracy(y, pred) -> float:
+    "The mean over the classes present in `y` of the fraction of their scans predicted right."
+    y, pred = np.asarray(y), np.asarray(pred)
+    return float(np.mean([(pred[y == c] == c).mean() for c in np.unique(y)]))
+
+
 def _binary(y, p) -> dict:
     pred = (p >= 0.5).astype(int)
-    auc = float(skm.roc_auc_score(y, p)) if len(np.unique(y)) == 2 else None
+    auc = auc_score(y, p)
     kw = dict(zero_division=0)
     return dict(
         auc=auc,
@@ -234,7 +282,7 @@ def _multiclass(y, P, classes) -> dict:
     present = len(np.unique(y)) == len(classes)
     return dict(
         accuracy=float(skm.accuracy_score(y, pred)),
-        balanced_accuracy=float(skm.balanced_accuracy_score(y, pred)),
+        balanced_accuracy=balanced_accuracy(y, pred),
         f1_macro=float(skm.f1_score(y, pred, average='macro', labels=range(len(classes)), zero_division=0)),
         auc_ovr_macro=float(skm.roc_auc_score(y, P, multi_class='ovr', labels=range(len(classes))))
         if present
@@ -261,7 +309,7 @@ def bootstrap_ci(fn, groups, n: int = 1000, seed: int = 0, level: float = 0.95) 
     "Percentile interval of `fn(rows)` over resamples of the `groups` (subjects), all rows of a drawn subject included."
     groups = np.asarray(groups)
     subj = np.unique(groups)
-    if len(subj) < MIN_CI_SUBJECTS:
+    if len(subj) < MIN_CI_SUBJECTS or n < 1:
         return None
     rows = {s: np.flatnonzero(groups == s) for s in subj}
     rng = np.random.default_rng(seed)
@@ -432,11 +480,11 @@ def run_probe(
     yt, pt, gt = y[t], pred[t], groups[t]
     if task == 'ad_cn':
         met = _binary(yt, pt)
-        met['auc_ci'] = bootstrap_ci(lambda r: _binary(yt[r], pt[r])['auc'], gt, n_boot, seed)
+        met['auc_ci'] = bootstrap_ci(lambda r: auc_score(yt[r], pt[r]), gt, n_boot, seed)
     elif task == '3class':
         met = _multiclass(yt, pt, classes)
         met['balanced_accuracy_ci'] = bootstrap_ci(
-            lambda r: _multiclass(yt[r], pt[r], classes)['balanced_accuracy'], gt, n_boot, seed
+            lambda r: balanced_accuracy(yt[r], pt[r].argmax(1)), gt, n_boot, seed
         )
     else:
         met = _regression(yt, pt, base[t])

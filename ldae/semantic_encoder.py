@@ -16,15 +16,18 @@ __all__ = ['SliceCNN', 'convnext_backbone', 'sinusoidal_positions', 'SemanticEnc
 
 # %% ../nbs/31_semantic_encoder.ipynb #dcc67544
 class SliceCNN(nn.Module):
-    "The `cpu` slice backbone: stride-2 conv–GN–SiLU blocks, global average pooling, linear → `dim`."
+    "The `cpu` slice backbone: stride-2 conv–GN–SiLU blocks, average pooling to a `grid`×`grid` map, linear → `dim`."
 
-    def __init__(self, dim: int = 64, channels=(16, 32, 64, 64), groups: int = 8):
+    def __init__(self, dim: int = 64, channels=(16, 32, 64, 64), groups: int = 8, grid: int = 1):
         super().__init__()
+        if not (isinstance(grid, int) and grid >= 1):
+            raise LDAEInputError(f"slice backbone grid={grid!r}: expected a whole number ≥ 1 (1 = global average)")
         layers, c_in = [], 1
         for c in channels:
             layers += [nn.Conv2d(c_in, c, 3, stride=2, padding=1), nn.GroupNorm(math.gcd(groups, c), c), nn.SiLU()]
             c_in = c
-        self.net = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c_in, dim))
+        pool = [nn.AdaptiveAvgPool2d(grid), nn.Flatten(), nn.Linear(c_in * grid * grid, dim)]
+        self.net = nn.Sequential(*layers, *pool)
         self.dim = dim
 
     def forward(self, x):
@@ -79,6 +82,7 @@ class SemanticEncoder(nn.Module):
         dropout: float = 0.1,
         max_slices: int = 128,
         channels=(16, 32, 64, 64),  # of the 'cnn' backbone
+        grid: int = 1,  # the 'cnn' backbone pools each slice to a grid×grid map (1: one global average)
         weights: str | None = None,  # ConvNeXt-small weights file (torchvision state dict); random init without it
         norm: str = 'layer',  # the last step: 'layer' (LayerNorm, the reference) or 'batch' (BatchNorm)
         input_shape=None,
@@ -87,7 +91,9 @@ class SemanticEncoder(nn.Module):
         if norm not in ('layer', 'batch'):
             raise LDAEInputError(f"semantic encoder norm={norm!r}: expected 'layer' or 'batch'")
         if backbone == 'cnn':
-            self.backbone = SliceCNN(dim, tuple(channels))
+            self.backbone = SliceCNN(dim, tuple(channels), grid=grid)
+        elif grid != 1:
+            raise LDAEInputError(f"semantic encoder grid={grid!r}: only the 'cnn' backbone has a grid (ConvNeXt pools)")
         elif backbone == 'convnext_small':
             self.backbone = convnext_backbone(weights)
         else:
@@ -105,6 +111,8 @@ class SemanticEncoder(nn.Module):
             norm=norm,
             input_shape=[int(s) for s in input_shape] if input_shape else None,
         )
+        if grid != 1:  # recorded only when used: the configs of checkpoints written before it existed still match
+            self.config['grid'] = int(grid)
         if input_shape:
             self.register_buffer('input_mean', torch.zeros(1, *self.config['input_shape']))
             self.register_buffer('input_scale', torch.ones(()))

@@ -17,7 +17,7 @@ from .training import apply_precision, stage_cohort, fit_stage
 from .data import cohort_dls, VolumeDataset
 from .template import check_shape, default_spacing
 from .semantic_encoder import SemanticEncoder
-from .probe import probe_target, _binary, _regression, bootstrap_ci
+from .probe import probe_target, _binary, _regression, bootstrap_ci, auc_score
 
 # %% auto #0
 __all__ = ['TASKS', 'SupervisedEncoder', 'supervised_learner', 'predict_scans', 'evaluate_supervised', 'save_supervised',
@@ -138,7 +138,7 @@ def evaluate_supervised(
     p, y, g = predict_scans(model, df, shape, spacing), df['_y'].to_numpy(), df['subject'].to_numpy()
     if model.task == 'ad_cn':
         m = _binary(y, p)
-        m['auc_ci'] = bootstrap_ci(lambda r: _binary(y[r], p[r])['auc'], g, n_boot, seed)
+        m['auc_ci'] = bootstrap_ci(lambda r: auc_score(y[r], p[r]), g, n_boot, seed)
     else:
         base = float(model.y_mean)  # the training mean: the mean predictor
         m = _regression(y, p, base)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/50_training.ipynb #fc21b5f3
 from __future__ import annotations
-import copy, math, random, shutil, time
+import copy, importlib.util, math, random, shutil, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.basics import patch
@@ -30,7 +30,7 @@ from .perf import peak_memory
 # %% auto #0
 __all__ = ['rng_state', 'set_rng_state', 'StepCounter', 'NaNGuard', 'TimeBudget', 'EMA', 'Checkpoint', 'load_resume',
            'start_epoch', 'SparseEarlyStopping', 'find_cb', 'FigurePreview', 'lr_schedule', 'quiet', 'set_progress',
-           'apply_precision', 'fit_resumable', 'require_latents', 'stage_cohort', 'fit_stage']
+           'apply_precision', 'tensorboard_cbs', 'fit_resumable', 'require_latents', 'stage_cohort', 'fit_stage']
 
 # %% ../nbs/50_training.ipynb #080c7c31
 def rng_state() -> dict:
@@ -371,11 +371,33 @@ def apply_precision(learn, device, mode='auto'):
     return learn
 
 
+def tensorboard_cbs(out) -> list:
+    "[fastai's `TensorBoardCallback` writing to OUT/tensorboard] when `tensorboard` is installed, else []."
+    if importlib.util.find_spec('tensorboard') is None:
+        return []
+    from fastai.callback.tensorboard import TensorBoardCallback
+
+    class _TensorBoard(TensorBoardCallback):
+        "fastai's callback, logging training steps only and leaving out an epoch's values not computed (sparse)."
+
+        def after_batch(self):  # fastai's also logs each validation batch, again at the last training step
+            if self.training:
+                super().after_batch()
+
+        def after_epoch(self):  # a sparse metric's None/NaN epochs are not written
+            for n, v in zip(self.recorder.metric_names[2:-1], self.recorder.log[2:-1]):
+                if v is not None and np.isfinite(float(v)):
+                    self.writer.add_scalar(n, float(v), self.train_iter)
+
+    return [_TensorBoard(log_dir=str(Path(out) / 'tensorboard'), trace_model=False, log_preds=False)]
+
+
 def fit_resumable(
     learn,
     T: dict,  # the config's `train` section
     ck: dict | None = None,  # `load_resume`'s checkpoint, or None for a fresh run
     target=None,  # the module `ck`'s weights go into (default: the model)
+    cbs=(),  # more callbacks for this fit only
 ) -> tuple[int, float]:
     "Restore weights, optimizer and RNG from `ck`, fit the remaining epochs; (start epoch, seconds)."
     start = start_epoch(ck)
@@ -387,7 +409,7 @@ def fit_resumable(
     t0 = time.time()
     epochs = int(T['epochs'])
     if start < epochs:
-        learn.fit(epochs - start, float(T['lr']), cbs=lr_schedule(T, start, epochs))
+        learn.fit(epochs - start, float(T['lr']), cbs=lr_schedule(T, start, epochs) + list(cbs))
     return start, time.time() - t0
 
 # %% ../nbs/50_training.ipynb #6a93dd52
@@ -420,8 +442,8 @@ def fit_stage(
     target=None,  # the module `ck`'s weights go into (default: the model)
 ) -> dict:
     "Fit (or resume) `learn`, let `finish` use the best epoch, write and return the run's summary."
-    start, train_s = fit_resumable(learn, T, ck, target)
     ckpt, counter = find_cb(learn, Checkpoint), find_cb(learn, StepCounter)
+    start, train_s = fit_resumable(learn, T, ck, target, tensorboard_cbs(ckpt.out))
     best = load_checkpoint(ckpt.out / 'best.ckpt', ckpt.kind)
     steps = int(learn.step_count)
     summary = {
