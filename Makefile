@@ -14,7 +14,7 @@ export MPLBACKEND := Agg
 # output is what is committed, so anyone's nbdev_export reproduces ldae/ exactly; `make export` and `make test` agree
 EXPORT_LIB := $(BIN)/nbdev_export
 
-.PHONY: install demo test lint export clean-nbs
+.PHONY: install demo test lint export clean-nbs docs browser
 
 # The package asks for version ranges (settings.ini); constraints.txt holds the exact versions tested here.
 # torch first, from the machine's local mirror (the CPU-only 2.13 wheel breaks torchvision), then the package.
@@ -36,8 +36,21 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check nbs tests tools setup.py
 	$(BIN)/ruff check nbs tests tools setup.py ldae
 
+# The docs site without Quarto (tools/docs.py): _docs/index.html; the results page shows $(OUT)'s report if it exists.
+docs: $(STAMP)
+	$(BIN)/python tools/docs.py --out _docs --results $(OUT)
+
+# Chromium + chromedriver for the docs-site browser test (Debian packages; installed when missing and run as root)
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing chromium + chromium-driver (apt, ~1 min)"; export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1; apt-get install -y -q chromium chromium-driver >/dev/null; }; \
+	  else echo "the docs browser test needs chromium and chromedriver: sudo apt-get install chromium chromium-driver"; fi; }
+
 # lint, library in sync with the notebooks, then the notebooks' own tests, then the cross-module tests
-test: lint
+test: lint browser
 	$(EXPORT_LIB)
 	@git diff --exit-code -- ldae || (echo "ldae/ is out of sync with nbs/: run nbdev_export and commit" && exit 1)
 	@test -z "$$(git status --porcelain -- ldae)" || (git status --porcelain -- ldae; echo "ldae/ has files not committed: run nbdev_export and commit" && exit 1)

@@ -109,7 +109,10 @@ def _reconstruct_parser(sub):
         "NIfTI with the preprocessed grid's affine (for scans already on that grid, the input's own).",
     )
     p.add_argument(
-        '--ckpt', required=True, type=Path, help='LDAE bundle (ldae.ckpt from `ldae fit --config ldae_repr_learn`)'
+        '--ckpt',
+        required=True,
+        type=Path,
+        help='LDAE bundle: ldae.ckpt (`ldae fit --config ldae_repr_learn`) or a shipped bundle\'s name (synthad-cpu)',
     )
     p.add_argument('--input', required=True, type=Path, nargs='+', help='NIfTI scan(s)')
     p.add_argument('--out', required=True, type=Path, help='output NIfTI (one input) or folder (several)')
@@ -173,7 +176,9 @@ def _embed_parser(sub):
         description='Embed every scan of CSV with the LDAE bundle CKPT and write FILE: one row per scan with subject, '
         'session, path and the vector (<what>_0 …). The cohort CSV is never modified.',
     )
-    p.add_argument('--ckpt', required=True, type=Path, help='LDAE bundle (ldae.ckpt)')
+    p.add_argument(
+        '--ckpt', required=True, type=Path, help='LDAE bundle: ldae.ckpt or a shipped bundle\'s name (synthad-cpu)'
+    )
     p.add_argument(
         '--csv', required=True, type=Path, help='cohort CSV (subject, path; session or ses-M<months> in path)'
     )
@@ -214,7 +219,7 @@ def _verb_parser(sub, name, help, description):
     "A subcommand that loads an LDAE bundle, reads scan(s) and writes NIfTI + figures into a folder."
     p = sub.add_parser(name, help=help, description=description)
     p.add_argument(
-        '--ckpt', required=True, type=Path, help='LDAE bundle (ldae.ckpt, or a shipped one: ldae.pretrained)'
+        '--ckpt', required=True, type=Path, help='LDAE bundle: ldae.ckpt or a shipped bundle\'s name (synthad-cpu)'
     )
     p.add_argument(
         '--out', required=True, type=Path, help='output folder (NIfTI with the model grid\'s affine, figures)'
@@ -400,6 +405,13 @@ def _cmd_fit(a) -> int:
     return 0
 
 
+def _bundle_ckpt(p: Path) -> Path:
+    "`p`, or the ldae.ckpt of the shipped bundle named `p` (e.g. synthad-cpu) when there is no such file."
+    from ldae.pretrained import list_pretrained, pretrained_file
+
+    return pretrained_file('ldae.ckpt', str(p)) if not p.exists() and str(p) in list_pretrained() else p
+
+
 def _cmd_reconstruct(a) -> int:
     from ldae.pipeline import load_ldae
     from ldae.data import load_volume, check_scan
@@ -413,7 +425,7 @@ def _cmd_reconstruct(a) -> int:
         0 if a.stop is None else a.stop,
         'ldae reconstruct',
     )  # bad options fail before the bundle is loaded
-    m = load_ldae(a.ckpt, device=get_device(a.device))
+    m = load_ldae(_bundle_ckpt(a.ckpt), device=get_device(a.device))
     if a.scale is not None:
         m.scale = a.scale
     if a.stop is not None:
@@ -483,7 +495,7 @@ def _cmd_embed(a) -> int:
 
     if a.out.suffix.lower() != '.csv':
         raise LDAEInputError(f"--out {a.out}: expected a .csv file name (the embeddings table)")
-    m = load_ldae(a.ckpt, device=get_device(a.device))
+    m = load_ldae(_bundle_ckpt(a.ckpt), device=get_device(a.device))
     t0 = time.time()
     df = embed_cohort(m, a.csv, a.what, a.normalise, a.steps, a.batch_size, show_progress=not a.quiet, strict=a.strict)
     write_embeddings(a.out, df)
@@ -530,7 +542,7 @@ def _verb_setup(a, check=None, inputs=()):
 
     if a.steps is not None and a.steps < 1:
         raise LDAEInputError(f"--steps {a.steps}: expected at least 1")
-    m = load_ldae(a.ckpt, device=get_device(a.device))
+    m = load_ldae(_bundle_ckpt(a.ckpt), device=get_device(a.device))
     if check is not None:
         check(m)
     scans = [_read_scan(m, p, a.strict) for p in inputs]  # a bad scan is refused before the folder is made

@@ -278,7 +278,9 @@ def load_volume(path, shape=(128, 160, 128), spacing: float | None = None, tfm=N
         raise LDAEInputError(f"{p}: file not found")
     tfm = tfm or preprocess(shape, spacing)
     try:
-        return tfm(str(p))
+        with warnings.catch_warnings():  # MONAI's note that resampling replaced the affine: expected, not the user's
+            warnings.filterwarnings('ignore', message='Setting affine, but the applied meta contains an affine')
+            return tfm(str(p))
     except LDAEInputError:
         raise
     except Exception as e:

@@ -128,24 +128,8 @@ def test_synth_bad_arguments(tmp_path, args, msg):
     assert r.returncode == 2 and msg in r.stderr and 'Traceback' not in r.stderr
 
 
-def test_demo_writes_report_and_metrics_contract(tmp_path):
-    r = ldae_cmd(
-        'demo',
-        '--train',
-        '--out',
-        tmp_path / 'demo',
-        '--n-subjects',
-        10,
-        '--ae-epochs',
-        1,
-        '--ddpm-epochs',
-        1,
-        '--ldae-epochs',
-        1,
-        '--quiet',
-        check=True,
-    )
-    out = tmp_path / 'demo'
+def test_demo_writes_report_and_metrics_contract(tiny_demo):
+    out = tiny_demo
     m = json.loads(
         (out / 'metrics.json').read_text(),
         parse_constant=lambda c: pytest.fail(f'metrics.json holds {c}: not valid JSON (null expected)'),
