@@ -53,6 +53,9 @@ def _synth_parser(sub):
     )
     p.add_argument('--val', type=float, default=0.1, help='fraction of subjects in the validation split (default 0.1)')
     p.add_argument('--test', type=float, default=0.2, help='fraction of subjects in the test split (default 0.2)')
+    p.add_argument(
+        '--workers', type=int, default=None, help='processes rendering subjects (default: one per core, at most 8)'
+    )
     _common(p)
 
 
@@ -331,6 +334,7 @@ def _cmd_synth(a) -> int:
         seed=a.seed,
         sessions=a.sessions,
         show_progress=not a.quiet,
+        workers=min(8, os.cpu_count() or 1) if a.workers is None else a.workers,
     )
     dt = time.time() - t0
     df = assign_splits(read_cohort(a.out / 'cohort.csv'), val=a.val, test=a.test, seed=a.seed)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/75_demo.ipynb #24b6df6d
 from __future__ import annotations
-import time, json
+import os, time, json
 from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib
@@ -85,12 +85,18 @@ def _fig_path(out, name, fig):
 
 
 def cohort_section(
-    out, n_subjects: int = 120, shape=(32, 40, 32), seed: int = 0, show_progress: bool = True
+    out,
+    n_subjects: int = 120,
+    shape=(32, 40, 32),
+    seed: int = 0,
+    show_progress: bool = True,
+    workers: int | None = None,  # synthesis processes (None: one per core, at most 8)
 ) -> tuple[dict, str, pd.DataFrame]:
     "Synthesise the demo cohort, measure it and draw its figures; returns (metrics, markdown, table)."
     out = Path(out)
     t0 = time.time()
-    synth_cohort(out / 'cohort', n_subjects=n_subjects, shape=shape, seed=seed, show_progress=show_progress)
+    w = min(8, os.cpu_count() or 1) if workers is None else workers
+    synth_cohort(out / 'cohort', n_subjects=n_subjects, shape=shape, seed=seed, show_progress=show_progress, workers=w)
     csv = out / 'cohort' / 'cohort.csv'
     df = assign_splits(read_cohort(csv), seed=seed)
     write_cohort(df, csv)  # the demo's own cohort: the split is recorded in its CSV

@@ -386,6 +386,40 @@ COHORT_COLUMNS = [
 ]
 
 
+def _synth_subject(out: Path, seed: int, i: int, sessions, shape, spacing) -> list[dict]:
+    "Render and write subject `i`'s sessions; its rows of cohort.csv (one process's share of `synth_cohort`)."
+    aff = target_grid(shape, spacing)
+    subj, sess = sample_subject(seed, i, sessions)
+    rows = []
+    for x in sess:
+        vol, truth = render_scan(subj, x, shape, spacing)
+        rel = (
+            Path(subj['subject'])
+            / f"ses-M{x['session']:02d}"
+            / 'anat'
+            / f"{subj['subject']}_ses-M{x['session']:02d}_T1w.nii.gz"
+        )
+        save_nifti(out / rel, vol, aff)
+        rows.append(
+            dict(
+                subject=subj['subject'],
+                path=str(rel),
+                diagnosis=subj['diagnosis'],
+                session=x['session'],
+                age=round(x['age'], 2),
+                latent_path='',
+                severity=round(x['severity'], 4),
+                ventricle_ml=round(truth['ventricle_ml'], 3),
+                hippocampus_ml=round(truth['hippocampus_ml'], 3),
+            )
+        )
+    return rows
+
+
+def _one_thread():
+    torch.set_num_threads(1)
+
+
 def synth_cohort(
     out,  # output folder
     n_subjects: int = 40,
@@ -394,44 +428,37 @@ def synth_cohort(
     seed: int = 0,
     sessions=SESSIONS,  # visit months; each subject has the first 1–4
     show_progress: bool = True,
+    workers: int = 1,  # processes rendering subjects side by side (each with one thread); the files are the same
 ) -> pd.DataFrame:
     "Generate a SynthAD cohort: NIfTI files under `out` and `out/cohort.csv`; returns the table."
     shape = check_shape(shape)
     out = Path(out)
     if n_subjects < 1:
         raise LDAEInputError(f"n_subjects={n_subjects}: expected at least 1")
+    if not (isinstance(workers, int) and workers >= 1):
+        raise LDAEInputError(f"workers={workers!r}: expected a whole number ≥ 1")
     try:
         sessions = sorted({int(s) for s in sessions})
     except (TypeError, ValueError):
         raise LDAEInputError(f"sessions {sessions!r}: expected months as integers, e.g. 0 6 12 24")
     if not sessions or sessions[0] < 0:
         raise LDAEInputError(f"sessions {sessions}: expected non-negative months")
-    aff = target_grid(shape, spacing)
+    args = [(out, seed, i, sessions, shape, spacing) for i in range(n_subjects)]
     rows = []
-    for i in progress(range(n_subjects), show_progress, 'synthesise subjects'):
-        subj, sess = sample_subject(seed, i, sessions)
-        for x in sess:
-            vol, truth = render_scan(subj, x, shape, spacing)
-            rel = (
-                Path(subj['subject'])
-                / f"ses-M{x['session']:02d}"
-                / 'anat'
-                / f"{subj['subject']}_ses-M{x['session']:02d}_T1w.nii.gz"
-            )
-            save_nifti(out / rel, vol, aff)
-            rows.append(
-                dict(
-                    subject=subj['subject'],
-                    path=str(rel),
-                    diagnosis=subj['diagnosis'],
-                    session=x['session'],
-                    age=round(x['age'], 2),
-                    latent_path='',
-                    severity=round(x['severity'], 4),
-                    ventricle_ml=round(truth['ventricle_ml'], 3),
-                    hippocampus_ml=round(truth['hippocampus_ml'], 3),
-                )
-            )
+    if workers == 1 or n_subjects == 1:
+        for a in progress(args, show_progress, 'synthesise subjects'):
+            rows += _synth_subject(*a)
+    else:  # 'spawn': a forked PyTorch (OpenMP) process can hang
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        import ldae.synth as lib  # the module's functions, which a spawned process can import (not a notebook's)
+
+        ctx = mp.get_context('spawn')
+        with ProcessPoolExecutor(min(workers, n_subjects), mp_context=ctx, initializer=lib._one_thread) as ex:
+            futures = [ex.submit(lib._synth_subject, *a) for a in args]
+            for r in progress(futures, show_progress, 'synthesise subjects'):
+                rows += r.result()
     df = pd.DataFrame(rows, columns=COHORT_COLUMNS)
     write_csv(out / 'cohort.csv', df)
     return df
