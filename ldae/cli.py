@@ -569,15 +569,6 @@ def _read_scan(m, p, strict: bool = False):
     return v.as_tensor()[None], aff
 
 
-def _save_fig(fig, path) -> Path:
-    import matplotlib.pyplot as plt
-    from ldae.core import atomic_save
-
-    atomic_save(path, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches='tight', format='png'), suffix='.png')
-    plt.close(fig)
-    return path
-
-
 def _write_volumes(out, named, affine) -> list:
     "Write every (name, volume) as NIfTI (each file atomically) after all were computed."
     from ldae.synth import save_nifti
@@ -587,6 +578,7 @@ def _write_volumes(out, named, affine) -> list:
 
 def _cmd_manipulate(a) -> int:
     from ldae.verbs import ysem_direction, manipulation_figure, decode_volumes, volume_curve, _alphas
+    from ldae.viz import save_figure
     from ldae.probe import load_probe
 
     alphas = _alphas(a.alpha)
@@ -606,15 +598,15 @@ def _cmd_manipulate(a) -> int:
 
     write_csv(a.out / 'volumes.csv', tab[['alpha', 'file', 'ventricle_ml', 'hippocampus_ml']])
     title = f"{s}: along {probe.target} ({a.probe.name})"
-    _save_fig(manipulation_figure(r, alphas, title), a.out / 'manipulation.png')
-    _save_fig(volume_curve(vols, alphas, title), a.out / 'volumes.png')
+    save_figure(manipulation_figure(r, alphas, title), a.out / 'manipulation.png')
+    save_figure(volume_curve(vols, alphas, title), a.out / 'volumes.png')
     print(tab[['alpha', 'ventricle_ml', 'hippocampus_ml']].to_string(index=False, float_format='%.2f'))
     print(f"{len(alphas)} decodes of {a.input} in {time.time() - t0:.1f} s → {a.out}")
     return 0
 
 
 def _cmd_variations(a) -> int:
-    from ldae.viz import strip
+    from ldae.viz import strip, save_figure
 
     if a.n < 1:
         raise LDAEInputError(f"--n {a.n}: expected at least 1")
@@ -624,13 +616,13 @@ def _cmd_variations(a) -> int:
     s = _stem(a.input)
     _write_volumes(a.out, [(f'{s}_var{k}', v[k]) for k in range(a.n)], aff)
     fig = strip([x[0], *v], ['input'] + [f'z_T #{k}' for k in range(a.n)], rows=('axial', 'coronal'))
-    _save_fig(fig, a.out / 'variations.png')
+    save_figure(fig, a.out / 'variations.png')
     print(f"{a.n} variations of {a.input} (seed {a.seed}) in {time.time() - t0:.1f} s → {a.out}")
     return 0
 
 
 def _cmd_interpolate(a) -> int:
-    from ldae.viz import strip, animate
+    from ldae.viz import strip, animate, save_figure
 
     if a.n < 2:
         raise LDAEInputError(f"--n {a.n}: expected at least 2 (the two ends included)")
@@ -639,7 +631,7 @@ def _cmd_interpolate(a) -> int:
     r = m.interpolate(x0, x1, a.n, steps=a.steps, show_progress=not a.quiet)[:, 0]
     _write_volumes(a.out, [(f'interp_{k}', r[k]) for k in range(a.n)], aff)
     t = [f't = {k / (a.n - 1):.2f}' for k in range(a.n)]
-    _save_fig(strip([x0[0], *r, x1[0]], ['A'] + t + ['B'], rows=('axial', 'coronal')), a.out / 'interpolation.png')
+    save_figure(strip([x0[0], *r, x1[0]], ['A'] + t + ['B'], rows=('axial', 'coronal')), a.out / 'interpolation.png')
     animate(list(r), a.out / 'interpolation.gif', titles=t)
     print(f"{a.n} points from {a.input[0]} to {a.input[1]} in {time.time() - t0:.1f} s → {a.out}")
     return 0

@@ -13,7 +13,7 @@ from .core import seed_everything, write_json, write_text, LDAEInputError, progr
 from .perf import versions, peak_memory
 from .synth import synth_cohort, measure_volumes, check_shape, default_spacing
 from .data import cohort_splits, assign_splits, write_cohort, read_cohort, load_volume
-from .viz import compare, strip, diff_map
+from .viz import compare, strip, diff_map, save_figure
 from .config import load_config
 
 # %% auto #0
@@ -75,13 +75,7 @@ def cohort_summary(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _fig_path(out, name, fig):
-    p = Path(out) / 'figures' / f'{name}.png'
-    p.parent.mkdir(parents=True, exist_ok=True)
-    from ldae.core import atomic_save
-
-    atomic_save(p, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches='tight', format='png'), suffix='.png')
-    plt.close(fig)
-    return p
+    return save_figure(fig, Path(out) / 'figures' / f'{name}.png')
 
 
 def cohort_section(

@@ -20,6 +20,7 @@ from sklearn.model_selection import GridSearchCV, GroupKFold, StratifiedGroupKFo
 from sklearn import metrics as skm
 from .core import LDAEInputError, write_csv, write_json, progress
 from .data import read_cohort, _line
+from .viz import save_figure
 
 # %% auto #0
 __all__ = ['EMBED_META', 'C_GRID', 'ALPHA_GRID', 'PCA_GRID', 'MIN_CI_SUBJECTS', 'embeddings_frame', 'write_embeddings',
@@ -619,6 +620,5 @@ def write_probe_run(out, results: dict, main: str | None = None) -> dict:
     files = dict(probe=out / 'probe.json', metrics=out / 'metrics.json', predictions=out / 'predictions.csv')
     if fig is not None:
         files['figure'] = out / ('roc.png' if task == 'ad_cn' else f"{r['metrics']['target']}.png")
-        fig.savefig(files['figure'], dpi=110)
-        plt.close(fig)
+        save_figure(fig, files['figure'])
     return files

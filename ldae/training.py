@@ -303,14 +303,13 @@ class FigurePreview(Callback):
     def keep(self, fig, name: str):
         "Save `fig` as out_dir/figures/NAME.png, or keep it in `.figs` without `out_dir`; close it."
         import matplotlib.pyplot as plt
+        from ldae.viz import save_figure
 
         if self.out:
-            p = Path(self.out) / 'figures' / f'{name}.png'
-            p.parent.mkdir(parents=True, exist_ok=True)
-            fig.savefig(p, dpi=80)
+            save_figure(fig, Path(self.out) / 'figures' / f'{name}.png', dpi=80)
         else:
             self.figs.append(fig)
-        plt.close(fig)
+            plt.close(fig)
 
 # %% ../nbs/50_training.ipynb #995db96a
 def lr_schedule(

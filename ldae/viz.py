@@ -11,7 +11,7 @@ from matplotlib import animation
 from .core import LDAEInputError
 
 # %% auto #0
-__all__ = ['PLANES', 'as_volume', 'get_slice', 'orthoslices', 'montage', 'compare', 'diff_map', 'strip', 'animate']
+__all__ = ['PLANES', 'as_volume', 'get_slice', 'orthoslices', 'montage', 'compare', 'diff_map', 'strip', 'animate', 'save_figure']
 
 # %% ../nbs/04_viz.ipynb #195e9d2f
 def as_volume(v) -> np.ndarray:
@@ -180,3 +180,14 @@ def animate(vols, path=None, titles=None, plane: str = 'axial', pos=0.45, fps: i
     from ldae.core import atomic_save
 
     return atomic_save(path, lambda tmp: anim.save(tmp, writer=animation.PillowWriter(fps=fps)), suffix='.gif')
+
+# %% ../nbs/04_viz.ipynb #5d1e0a02
+def save_figure(fig, path, dpi: int = 110) -> Path:
+    "Write `fig` as a PNG at `path` atomically (folders made as needed) and close it."
+    from ldae.core import atomic_save
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_save(path, lambda tmp: fig.savefig(tmp, dpi=dpi, bbox_inches='tight', format='png'), suffix='.png')
+    plt.close(fig)
+    return path
