@@ -12,8 +12,8 @@ from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
 __all__ = ['CKPT_FORMAT', 'LDAEInputError', 'LDAETrainingError', 'seed_everything', 'get_device', 'interactive', 'progress',
-           'atomic_write', 'atomic_save', 'write_text', 'write_json', 'write_csv', 'save_checkpoint', 'load_checkpoint',
-           'dequantise', 'load_state_strict']
+           'atomic_write', 'atomic_save', 'write_text', 'write_json', 'write_csv', 'save_checkpoint',
+           'torch_load_safely', 'load_checkpoint', 'dequantise', 'load_state_strict']
 
 # %% ../nbs/00_core.ipynb #e3c970d7
 class LDAEInputError(ValueError):
@@ -184,17 +184,34 @@ def save_checkpoint(
     return atomic_save(path, lambda tmp: torch.save(obj, tmp), suffix='.tmp')
 
 
+def torch_load_safely(path, what: str = 'an ldae checkpoint', map_location='cpu'):
+    "`torch.load(weights_only=True)` whose errors are ours: a pickle that could run code is refused, never advised."
+    import pickle, zipfile
+
+    p = Path(path)
+    try:
+        return torch.load(p, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as e:
+        if 'global' not in str(e).lower():  # no reference to code: not a pickle at all ('Unsupported operand')
+            raise LDAEInputError(f"{p}: cannot be read as {what} (not a file written by torch.save)") from None
+        raise LDAEInputError(  # torch's own text would suggest weights_only=False: the unsafe path
+            f"{p}: refused: it holds Python objects that are not weights, and loading those could run code; "
+            f"{what} is read as tensors and plain values only (re-save the weights as a state dict)"
+        ) from None
+    except Exception as e:
+        damaged = (
+            isinstance(e, (EOFError, zipfile.BadZipFile)) or 'zip archive' in str(e) or 'central directory' in str(e)
+        )
+        why = 'a damaged or truncated file' if damaged else 'not a file written by torch.save'
+        raise LDAEInputError(f"{p}: cannot be read as {what} ({why}; {type(e).__name__})") from None
+
+
 def load_checkpoint(path, kind: str | tuple | None = None, map_location='cpu') -> dict:
     "Read a checkpoint safely; a missing, corrupt or foreign file, or one of another `kind`, raises `LDAEInputError`."
     p = Path(path)
     if not p.is_file():
         raise LDAEInputError(f"{p}: checkpoint not found")
-    try:
-        obj = torch.load(p, map_location=map_location, weights_only=True)
-    except Exception as e:
-        raise LDAEInputError(
-            f"{p}: cannot be read as an ldae checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:200]})"
-        ) from None
+    obj = torch_load_safely(p, 'an ldae checkpoint', map_location)
     if not isinstance(obj, dict) or obj.get('format') != CKPT_FORMAT:
         raise LDAEInputError(f"{p}: not an ldae checkpoint (expected a file written by ldae's save_checkpoint)")
     kinds = (kind,) if isinstance(kind, str) else kind

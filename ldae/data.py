@@ -28,10 +28,10 @@ from functools import lru_cache
 from scipy import ndimage as ndi
 
 # %% auto #0
-__all__ = ['REQUIRED_COLUMNS', 'SPLITS', 'SCAN_LIMITS', 'SCAN_MEANING', 'read_cohort', 'check_splits', 'write_cohort',
-           'assign_splits', 'split_csv_path', 'cohort_splits', 'CheckVolume', 'AntiAlias', 'preprocess', 'load_volume',
-           'ScanCheckWarning', 'scan_check', 'check_scan', 'voxel_moments', 'VolumeDataset', 'load_latent',
-           'LatentDataset', 'ScanLatentDataset', 'cohort_dls', 'show_batch']
+__all__ = ['REQUIRED_COLUMNS', 'SPLITS', 'MAX_VOXELS', 'SCAN_LIMITS', 'SCAN_MEANING', 'read_cohort', 'check_splits',
+           'write_cohort', 'assign_splits', 'split_csv_path', 'cohort_splits', 'CheckVolume', 'AntiAlias', 'preprocess',
+           'check_nifti_header', 'load_volume', 'ScanCheckWarning', 'scan_check', 'check_scan', 'voxel_moments',
+           'VolumeDataset', 'load_latent', 'LatentDataset', 'ScanLatentDataset', 'cohort_dls', 'show_batch']
 
 # %% ../nbs/03_data.ipynb #c61ecb90
 REQUIRED_COLUMNS = ('subject', 'path', 'diagnosis', 'age')
@@ -271,11 +271,47 @@ def preprocess(
     )
 
 
+MAX_VOXELS = 512**3  # 134 M voxels (0.5 GB as float32), far above any brain MRI: a header that claims more is damaged
+
+
+def check_nifti_header(path) -> nib.Nifti1Image:
+    "Open a NIfTI file's header only; refuse, naming the file and the value, what preprocessing could not use."
+    p = Path(path)
+    try:
+        img = nib.load(str(p))
+    except Exception as e:
+        raise LDAEInputError(
+            f"{p}: cannot be read as a NIfTI volume (not a NIfTI-1/2 file, or its header is damaged: "
+            f"{type(e).__name__}); expected a .nii or .nii.gz image"
+        ) from None
+    if not isinstance(img, (nib.Nifti1Image, nib.Nifti2Image)):
+        raise LDAEInputError(f"{p}: a {type(img).__name__}, not a NIfTI image; expected a .nii or .nii.gz image")
+    n = int(np.prod(img.shape, dtype=np.int64))
+    if n > MAX_VOXELS:
+        raise LDAEInputError(
+            f"{p}: its header claims {img.shape} = {n:,} voxels; expected a brain MRI (at most {MAX_VOXELS:,}): "
+            "a damaged header?"
+        )
+    dt = img.header.get_data_dtype()
+    if dt.kind not in 'iuf' or dt.fields:
+        raise LDAEInputError(f"{p}: voxels of type {dt} ; expected real numbers (an integer or float type)")
+    with nib.openers.ImageOpener(str(p)) as f:  # the header as written: nibabel quietly sets a 0 voxel size to 1
+        raw = type(img.header).from_fileobj(f, check=False)
+    zooms = tuple(float(z) for z in raw['pixdim'][1 : 1 + min(3, len(img.shape))])
+    if len(img.shape) >= 3 and not all(np.isfinite(z) and z > 0 for z in zooms):  # fewer axes: `CheckVolume` says
+        raise LDAEInputError(f"{p}: voxel sizes {zooms} mm in its header; expected three sizes above 0")
+    a = img.affine
+    if not np.isfinite(a).all() or abs(np.linalg.det(a[:3, :3])) < 1e-6:
+        raise LDAEInputError(f"{p}: its affine (voxel → mm) is not invertible:\n{np.round(a, 3)}")
+    return img
+
+
 def load_volume(path, shape=(128, 160, 128), spacing: float | None = None, tfm=None) -> MetaTensor:
     "Load and preprocess one scan; unreadable files and bad volumes raise `LDAEInputError` naming the file."
     p = Path(path)
     if not p.is_file():
         raise LDAEInputError(f"{p}: file not found")
+    check_nifti_header(p)
     tfm = tfm or preprocess(shape, spacing)
     try:
         with warnings.catch_warnings():  # MONAI's note that resampling replaced the affine: expected, not the user's
@@ -289,9 +325,10 @@ def load_volume(path, shape=(128, 160, 128), spacing: float | None = None, tfm=N
             cause = cause.__cause__
         if isinstance(cause, LDAEInputError):
             raise cause from None
-        raise LDAEInputError(
-            f"{p}: cannot be read as a NIfTI volume ({type(cause).__name__}: {str(cause)[:200]})"
-        ) from None
+        why = f"{type(cause).__name__}: {str(cause).splitlines()[0][:200]}"
+        if isinstance(cause, (EOFError, OSError)) or 'suitable reader' in str(cause):  # the header was fine: the data
+            why = f"its voxel data is damaged or cut short ({type(cause).__name__})"  # not MONAI's 'install readers'
+        raise LDAEInputError(f"{p}: cannot be read as a NIfTI volume ({why})") from None
 
 # %% ../nbs/03_data.ipynb #5c0a0002
 SCAN_LIMITS = {  # measured value: (least, most) a scan the models expect has; see the calibration below

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 from monai.metrics import SSIMMetric, MultiScaleSSIMMetric, PSNRMetric
-from .core import LDAEInputError
+from .core import LDAEInputError, torch_load_safely
 
 # %% auto #0
 __all__ = ['SSIM_WIN', 'ssim3d', 'msssim3d', 'psnr', 'mse', 'ssim3d_masked', 'LPIPSUnavailable', 'make_lpips', 'lpips25d',
@@ -121,9 +121,9 @@ def make_lpips(
     if path is not None:
         tv = getattr(torchvision.models, _TV_FILES[net][0])()
         try:
-            sd = torch.load(path, map_location='cpu', weights_only=True)
-        except Exception as e:
-            raise LPIPSUnavailable(f"{path}: cannot be read as torchvision {net} weights ({e})") from None
+            sd = torch_load_safely(path, f'torchvision {net} weights')
+        except LDAEInputError as e:
+            raise LPIPSUnavailable(str(e)) from None
         tv.load_state_dict(sd)
         by_idx = {
             n: mod

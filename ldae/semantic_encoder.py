@@ -43,11 +43,9 @@ def convnext_backbone(weights=None) -> nn.Module:
         p = Path(weights)
         if not p.is_file():
             raise LDAEInputError(f"{p}: ConvNeXt-small weights file not found")
-        try:
-            sd = torch.load(p, map_location='cpu', weights_only=True)
-        except Exception as e:
-            raise LDAEInputError(f"{p}: cannot be read as a torchvision state dict ({type(e).__name__}: {e})") from None
-        from ldae.core import load_state_strict
+        from ldae.core import load_state_strict, torch_load_safely
+
+        sd = torch_load_safely(p, 'a torchvision state dict')
 
         load_state_strict(m, sd, str(p))
     stem = m.features[0][0]

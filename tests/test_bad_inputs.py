@@ -149,3 +149,71 @@ def test_user_csv_is_never_modified(cohort):
     assert csv.read_bytes() == before and split_csv_path(csv).is_file()
     assert 'split' in d and d.groupby('subject').split.nunique().max() == 1
     assert pd.read_csv(split_csv_path(csv)).split.tolist() == d.split.tolist()
+
+
+def _patched(path, offset, fmt, value):
+    "An uncompressed NIfTI-1 file with one header field overwritten (as a damaged or hand-made header would be)."
+    import struct
+
+    raw = bytearray(path.read_bytes())
+    struct.pack_into(fmt, raw, offset, *value)
+    path.write_bytes(bytes(raw))
+    return path
+
+
+@pytest.mark.parametrize(
+    'name, patch, msg',
+    [
+        (
+            'zero_zoom',
+            (80, '<f', (0.0,)),
+            r'voxel sizes \(0.0, 6.0, 6.0\) mm in its header; expected three sizes above 0',
+        ),
+        ('negative_zoom', (84, '<f', (-6.0,)), r'voxel sizes .*-6.0.* expected three sizes above 0'),
+        (
+            'huge_dims',
+            (42, '<3h', (30000, 30000, 30000)),
+            r'its header claims \(30000, 30000, 30000\) = 27,000,000,000,000 voxels',
+        ),
+    ],
+)
+def test_fuzzed_nifti_headers(tmp_path, name, patch, msg):
+    p = _patched(_nifti(tmp_path / f'{name}.nii', np.random.rand(*SHAPE)), *patch)
+    with pytest.raises(LDAEInputError, match=rf'{name}.nii: {msg}'):
+        load_volume(p, SHAPE)
+
+
+@pytest.mark.parametrize('dtype', [np.complex64, np.dtype([('R', 'u1'), ('G', 'u1'), ('B', 'u1')])])
+def test_nifti_of_non_real_voxels(tmp_path, dtype):
+    p = tmp_path / 'odd.nii.gz'
+    nib.save(nib.Nifti1Image(np.zeros(SHAPE, dtype), np.diag([6.0, 6, 6, 1])), str(p))
+    with pytest.raises(LDAEInputError, match=r'odd.nii.gz: voxels of type .* expected real numbers'):
+        load_volume(p, SHAPE)
+
+
+def test_integer_nifti_is_a_scan(tmp_path):
+    "int16 is how most scanners store T1 scans: it must load like float data."
+    v = (np.random.rand(*SHAPE) * 1000).astype(np.int16)
+    p = tmp_path / 'int16.nii.gz'
+    nib.save(nib.Nifti1Image(v, np.diag([6.0, 6, 6, 1])), str(p))
+    assert load_volume(p, SHAPE).shape == (1, *SHAPE)
+
+
+def test_damaged_files_do_not_send_users_the_wrong_way(cohort, tmp_path):
+    "Neither MONAI's 'install the reader libraries' nor torch's 'weights_only=False' reaches a user."
+    from ldae.core import load_checkpoint
+
+    good = cohort / pd.read_csv(cohort / 'cohort.csv').path[0]
+    raw = good.read_bytes()
+    (tmp_path / 'cut.nii.gz').write_bytes(raw[: len(raw) // 2])
+    (tmp_path / 'noise.nii.gz').write_bytes(np.random.default_rng(0).bytes(5000))
+    for f in ['cut.nii.gz', 'noise.nii.gz']:
+        with pytest.raises(LDAEInputError) as e:
+            load_volume(tmp_path / f, SHAPE)
+        assert (
+            f in str(e.value) and 'install' not in str(e.value) and 'cannot be read as a NIfTI volume' in str(e.value)
+        )
+    (tmp_path / 'x.ckpt').write_bytes(b'not a checkpoint')
+    with pytest.raises(LDAEInputError) as e:
+        load_checkpoint(tmp_path / 'x.ckpt')
+    assert 'weights_only' not in str(e.value) and 'not a file written by torch.save' in str(e.value)
