@@ -6,6 +6,20 @@ import pytest
 
 os.environ.setdefault('MPLBACKEND', 'Agg')
 
+# Offline: this process and every child (PYTHONPATH → tests/offline/sitecustomize.py) refuse connections to other
+# machines and log each attempt; the session fails if anything tried (pytest_sessionfinish below).
+OFFLINE = Path(__file__).parent / 'offline'
+NETWORK_LOG = Path(os.environ.setdefault('LDAE_NETWORK_LOG', str(Path(__import__('tempfile').mkdtemp()) / 'net.log')))
+os.environ['PYTHONPATH'] = os.pathsep.join([str(OFFLINE), *filter(None, [os.environ.get('PYTHONPATH')])])
+sys.path.insert(0, str(OFFLINE))
+import sitecustomize  # noqa: E402,F401  (installs the guard in this process)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if NETWORK_LOG.exists() and NETWORK_LOG.read_text().strip():
+        print(f'\nnetwork access during the tests (see {NETWORK_LOG}):\n{NETWORK_LOG.read_text()[:3000]}')
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
 
 def ldae_cmd(*args, check=False, timeout=600):
     "Run the installed `ldae` command (the same interpreter's entry point) and return the CompletedProcess."

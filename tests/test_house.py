@@ -47,7 +47,7 @@ def test_imports_go_to_earlier_notebooks():
     bad = []
     for mod, n in sorted(nums.items(), key=lambda kv: kv[1]):
         for dep in sorted(ldae_imports(LIB / f'{mod}.py')):
-            if dep in nums and nums[dep] >= n:
+            if dep in nums and dep != mod and nums[dep] >= n:  # a module may name itself (spawned workers)
                 bad.append(f'{mod} ({n}) imports {dep} ({nums[dep]})')
     assert not bad, 'imports against the reading order:\n' + '\n'.join(bad)
 
