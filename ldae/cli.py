@@ -320,7 +320,7 @@ def fit_config(a: argparse.Namespace) -> dict:
 
 # %% ../nbs/80_cli.ipynb #0dfd876f
 def _cmd_synth(a) -> int:
-    from ldae.synth import synth_cohort
+    from ldae.synth import synth_cohort, default_workers
     from ldae.data import assign_splits, read_cohort, write_cohort
     from ldae.core import get_device
 
@@ -334,7 +334,7 @@ def _cmd_synth(a) -> int:
         seed=a.seed,
         sessions=a.sessions,
         show_progress=not a.quiet,
-        workers=min(8, os.cpu_count() or 1) if a.workers is None else a.workers,
+        workers=default_workers() if a.workers is None else a.workers,
     )
     dt = time.time() - t0
     df = assign_splits(read_cohort(a.out / 'cohort.csv'), val=a.val, test=a.test, seed=a.seed)

@@ -13,7 +13,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 from .core import seed_everything, write_json, write_text, LDAEInputError, progress
 from .perf import versions, peak_memory
-from .synth import synth_cohort, measure_volumes, check_shape, default_spacing
+from .synth import synth_cohort, measure_volumes, check_shape, default_spacing, default_workers
 from .data import cohort_splits, assign_splits, write_cohort, read_cohort, load_volume
 from .viz import compare, strip, diff_map, save_figure
 from .config import load_config
@@ -91,7 +91,7 @@ def cohort_section(
     "Synthesise the demo cohort, measure it and draw its figures; returns (metrics, markdown, table)."
     out = Path(out)
     t0 = time.time()
-    w = min(8, os.cpu_count() or 1) if workers is None else workers
+    w = default_workers() if workers is None else workers
     synth_cohort(out / 'cohort', n_subjects=n_subjects, shape=shape, seed=seed, show_progress=show_progress, workers=w)
     csv = out / 'cohort' / 'cohort.csv'
     df = assign_splits(read_cohort(csv), seed=seed)

@@ -25,7 +25,7 @@ from ldae.template import (
 # %% auto #0
 __all__ = ['DIAGNOSES', 'EFFECTS', 'NUISANCE', 'SESSIONS', 'CSF_T1', 'WM_T1', 'MAX_MEASURE_MM', 'COHORT_COLUMNS', 'sample_at',
            'flow', 'sample_subject', 'synth_volume', 'minmax', 'render_scan', 'tissue_levels', 'measure_volumes',
-           'counterfactual_session', 'synth_cohort', 'synth_mni']
+           'counterfactual_session', 'default_workers', 'synth_cohort', 'synth_mni']
 
 # %% ../nbs/02_synth.ipynb #94446d19
 def _grad_field(label: np.ndarray, sigma: float, step: int = 2) -> np.ndarray:
@@ -418,6 +418,13 @@ def _synth_subject(out: Path, seed: int, i: int, sessions, shape, spacing) -> li
 
 def _one_thread():
     torch.set_num_threads(1)
+
+
+def default_workers() -> int:
+    "Synthesis processes when none is asked for: one per core, at most 8."
+    import os
+
+    return min(8, os.cpu_count() or 1)
 
 
 def synth_cohort(
