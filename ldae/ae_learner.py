@@ -16,7 +16,8 @@ from fastai.optimizer import Adam
 from fastai.metrics import AvgMetric
 from .core import get_device, load_state_strict
 from .training import StepCounter, NaNGuard, TimeBudget, Checkpoint, FigurePreview, start_epoch
-from .training import load_resume, set_progress, apply_precision, stage_cohort, fit_stage
+from .distributed import average_gradients, broadcast_state
+from .training import load_resume, set_progress, apply_precision, stage_cohort, fit_stage, ChannelsLast3d
 from .data import cohort_dls, VolumeDataset
 from .template import check_shape, default_spacing
 from .autoencoder import LatentAutoencoder, compute_scale_factor, save_autoencoder
@@ -59,6 +60,7 @@ class GANStep(Callback):
             self.d_opt = torch.optim.Adam(self.disc.parameters(), lr=self.d_lr)
             if self.state:
                 self.d_opt.load_state_dict(self.state['d_opt'])
+        broadcast_state(self.disc)  # under a launcher: every rank starts from rank 0's discriminator
 
     def _active(self):
         return self.training and self.learn.step_count >= self.start and self.w > 0
@@ -84,6 +86,7 @@ class GANStep(Callback):
         )
         self.d_opt.zero_grad()
         d.backward()
+        average_gradients(self.disc.parameters())  # under a launcher: the discriminator's replicas stay equal
         torch.nn.utils.clip_grad_norm_(self.disc.parameters(), self.clip)
         self.d_opt.step()
         self.learn.d_loss = float(d.detach())
@@ -169,6 +172,8 @@ def ae_learner(
     ]
     if gan:
         cbs.append(gan)
+    if T.get('channels_last'):  # configs written before the option have no key: off
+        cbs.append(ChannelsLast3d())
     if int(T['accumulate']) > 1:
         cbs.append(GradientAccumulation(int(T['accumulate']) * bs))
     learn = Learner(

@@ -361,6 +361,8 @@ def _cmd_fit(a) -> int:
         from ldae.ae_learner import fit_autoencoder
 
         s = fit_autoencoder(cfg, a.csv, a.out, **common)
+        if 'rank' in s:  # a rank > 0 under torchrun / accelerate launch: rank 0 reports
+            return 0
         t = s['test']
         print(
             f"autoencoder: best epoch {s['best_epoch']}, {s['train_seconds']:.0f} s; "
@@ -372,6 +374,8 @@ def _cmd_fit(a) -> int:
         from ldae.ddpm_learner import fit_ddpm
 
         s = fit_ddpm(cfg, a.csv, a.out, ae=a.ae, **common)
+        if 'rank' in s:  # a rank > 0 under torchrun / accelerate launch: rank 0 reports
+            return 0
         print(
             f"latent DDPM: {s['n_params'] / 1e6:.2f} M parameters, {s['steps']} steps in {s['train_seconds']:.0f} s "
             f"({s['seconds_per_step'] * 1000:.0f} ms/step); best epoch {s['best_epoch']}, "
@@ -382,6 +386,8 @@ def _cmd_fit(a) -> int:
         from ldae.repr_learner import fit_ldae
 
         s = fit_ldae(cfg, a.csv, a.out, ae=a.ae, ddpm=a.ddpm, **common)
+        if 'rank' in s:  # a rank > 0 under torchrun / accelerate launch: rank 0 reports
+            return 0
         print(
             f"LDAE stage 3: {s['n_params_trained'] / 1e6:.2f} M trained parameters, {s['steps']} steps in "
             f"{s['train_seconds']:.0f} s ({s['seconds_per_step'] * 1000:.0f} ms/step); best epoch {s['best_epoch']} "
@@ -392,6 +398,8 @@ def _cmd_fit(a) -> int:
         from ldae.supervised import fit_supervised
 
         s = fit_supervised(cfg, a.csv, a.out, **common)
+        if 'rank' in s:  # a rank > 0 under torchrun / accelerate launch: rank 0 reports
+            return 0
         t = s['test']
         score = (
             f"test AUC {_num(t, 'auc'):.3f} {t.get('auc_ci')}"

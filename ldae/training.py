@@ -26,11 +26,13 @@ from ldae.core import (
 )
 from .data import cohort_splits
 from .perf import peak_memory
+from .distributed import init_distributed, is_main, world, distributed, any_rank, barrier, DistributedFit
 
 # %% auto #0
 __all__ = ['rng_state', 'set_rng_state', 'StepCounter', 'NaNGuard', 'TimeBudget', 'EMA', 'Checkpoint', 'load_resume',
            'start_epoch', 'SparseEarlyStopping', 'find_cb', 'FigurePreview', 'lr_schedule', 'quiet', 'set_progress',
-           'apply_precision', 'tensorboard_cbs', 'fit_resumable', 'require_latents', 'stage_cohort', 'fit_stage']
+           'apply_precision', 'ChannelsLast3d', 'tensorboard_cbs', 'fit_resumable', 'require_latents', 'stage_cohort',
+           'fit_stage']
 
 # %% ../nbs/50_training.ipynb #080c7c31
 def rng_state() -> dict:
@@ -79,7 +81,9 @@ class NaNGuard(Callback):
         self.ckpt_dir = ckpt_dir
 
     def after_loss(self):
-        if self.training and not torch.isfinite(self.learn.loss_grad).all():
+        if not self.training:
+            return
+        if any_rank(not torch.isfinite(self.learn.loss_grad).all()):  # every rank stops, not only the one that saw it
             last = Path(self.ckpt_dir) / 'last.ckpt' if self.ckpt_dir else None
             keep = f"the last good checkpoint is {last}" if last and last.exists() else "no checkpoint was written yet"
             step = getattr(self.learn, 'step_count', self.learn.train_iter)
@@ -101,7 +105,7 @@ class TimeBudget(Callback):
         self.t0, self.stopping = time.time(), False
 
     def after_train(self):
-        self.stopping = bool(self.minutes) and (time.time() - self.t0) / 60 >= self.minutes
+        self.stopping = any_rank(bool(self.minutes) and (time.time() - self.t0) / 60 >= self.minutes)  # ranks agree
 
     def after_epoch(self):
         if self.stopping:
@@ -239,6 +243,8 @@ def after_epoch(self: Checkpoint):
         history=self.history,
         monitor=self.monitor,
     )
+    if not is_main():  # one checkpoint set, written by rank 0 (the replicas are identical)
+        return
     for s in self.states:
         extra |= s.checkpoint_state()
     state = self.state_fn(self.learn.model)
@@ -305,8 +311,10 @@ class FigurePreview(Callback):
         import matplotlib.pyplot as plt
         from ldae.viz import save_figure
 
-        if self.out:
+        if self.out and is_main():
             save_figure(fig, Path(self.out) / 'figures' / f'{name}.png', dpi=80)
+        elif self.out:
+            plt.close(fig)
         else:
             self.figs.append(fig)
             plt.close(fig)
@@ -370,6 +378,22 @@ def apply_precision(learn, device, mode='auto'):
     return learn
 
 
+def _channels_last(t):
+    "A 5-D tensor in channels-last memory order; anything else unchanged."
+    return t.contiguous(memory_format=torch.channels_last_3d) if isinstance(t, torch.Tensor) and t.ndim == 5 else t
+
+
+class ChannelsLast3d(Callback):
+    "The model's 3-D weights and each batch's volumes in channels-last order (`torch.channels_last_3d`); same values."
+
+    def before_fit(self):
+        self.learn.model.to(memory_format=torch.channels_last_3d)
+
+    def before_batch(self):
+        self.learn.xb = tuple(_channels_last(x) for x in self.xb)
+        self.learn.yb = tuple(_channels_last(y) for y in self.yb)
+
+
 def tensorboard_cbs(out) -> list:
     "[fastai's `TensorBoardCallback` writing to OUT/tensorboard] when `tensorboard` is installed, else []."
     if importlib.util.find_spec('tensorboard') is None:
@@ -426,8 +450,9 @@ def stage_cohort(
     csv,
     latents_of=None,  # the autoencoder (path) whose cached latents every row must have; None: scans only
 ) -> pd.DataFrame:
-    "Seed everything with `train.seed` and read `csv` with its train/val/test split."
+    "Join a launcher's process group (if any), seed everything with `train.seed`, read `csv` with its split."
     d, seed = cfg['data'], int(cfg['train']['seed'])
+    init_distributed()  # under torchrun / accelerate launch: join the process group before any model is built
     seed_everything(seed)
     df = cohort_splits(csv, float(d['val']), float(d['test']), seed)
     return df if latents_of is None else require_latents(df, csv, latents_of)
@@ -442,7 +467,15 @@ def fit_stage(
 ) -> dict:
     "Fit (or resume) `learn`, let `finish` use the best epoch, write and return the run's summary."
     ckpt, counter = find_cb(learn, Checkpoint), find_cb(learn, StepCounter)
-    start, train_s = fit_resumable(learn, T, ck, target, tensorboard_cbs(ckpt.out))
+    cbs = tensorboard_cbs(ckpt.out) if is_main() else []
+    if distributed():  # under a launcher: see `ldae.distributed`
+        cbs.append(DistributedFit())
+        if not is_main():
+            quiet(learn)
+    start, train_s = fit_resumable(learn, T, ck, target, cbs)
+    barrier()  # rank 0 has written the checkpoints
+    if not is_main():  # the replicas are identical (checked): rank 0 alone finishes, evaluates and writes
+        return {'rank': world()[0], 'world_size': world()[1]}
     best = load_checkpoint(ckpt.out / 'best.ckpt', ckpt.kind)
     steps = int(learn.step_count)
     summary = {
@@ -456,6 +489,7 @@ def fit_stage(
         'peak_memory': peak_memory(),
         'device': str(learn.dls.device or 'cpu'),
         'resumed_from_epoch': start or None,
+        'world_size': world()[1],
     }
     write_json(ckpt.out / 'summary.json', summary)
     return summary
