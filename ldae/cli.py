@@ -430,6 +430,7 @@ def _cmd_reconstruct(a) -> int:
     from ldae.synth import save_nifti
     from ldae.core import get_device
     from ldae.guidance import check_sampling
+    from ldae.distributed import init_distributed, is_main, shard, barrier
 
     check_sampling(
         100 if a.steps is None else a.steps,
@@ -437,6 +438,7 @@ def _cmd_reconstruct(a) -> int:
         0 if a.stop is None else a.stop,
         'ldae reconstruct',
     )  # bad options fail before the bundle is loaded
+    init_distributed()  # under torchrun / accelerate launch the scans are shared by the processes
     m = load_ldae(_bundle_ckpt(a.ckpt), device=get_device(a.device))
     if a.scale is not None:
         m.scale = a.scale
@@ -446,7 +448,7 @@ def _cmd_reconstruct(a) -> int:
     if many:
         a.out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    for p in a.input:
+    for p in shard(a.input):
         v = load_volume(p, m.ae.input_shape, m.ae.spacing)  # the training preprocessing; clear errors for bad files
         check_scan(v, m.ae.spacing, str(p), a.strict)  # not MNI-like: a warning, or refused with --strict
         r = m.reconstruct(v.as_tensor()[None], steps=a.steps, show_progress=not a.quiet)[0, 0].cpu().numpy()
@@ -455,6 +457,9 @@ def _cmd_reconstruct(a) -> int:
         dst = a.out / (stem + '_recon.nii.gz') if many else a.out
         save_nifti(dst, r, v.affine.numpy() if hasattr(v.affine, 'numpy') else v.affine)
         print(f"{p} → {dst}")
+    barrier()
+    if not is_main():
+        return 0
     print(
         f"reconstructed {len(a.input)} scan(s) with S={a.steps or m.steps} DDIM steps, guidance scale {m.scale:g}"
         f"{f' (stopped for the last {m.stop:.0%})' if m.stop else ''} in {time.time() - t0:.1f} s"
@@ -503,13 +508,17 @@ def _cmd_demo(a) -> int:
 def _cmd_embed(a) -> int:
     from ldae.pipeline import load_ldae
     from ldae.probe import embed_cohort, write_embeddings
+    from ldae.distributed import init_distributed, is_main
     from ldae.core import get_device
 
     if a.out.suffix.lower() != '.csv':
         raise LDAEInputError(f"--out {a.out}: expected a .csv file name (the embeddings table)")
+    init_distributed()  # under torchrun / accelerate launch the scans are shared by the processes
     m = load_ldae(_bundle_ckpt(a.ckpt), device=get_device(a.device))
     t0 = time.time()
     df = embed_cohort(m, a.csv, a.what, a.normalise, a.steps, a.batch_size, show_progress=not a.quiet, strict=a.strict)
+    if not is_main():  # rank 0 writes the whole table
+        return 0
     write_embeddings(a.out, df)
     d = df.shape[1] - 3
     print(f"wrote {len(df)} × {d} {a.what} vectors to {a.out} in {time.time() - t0:.1f} s")

@@ -21,6 +21,7 @@ from sklearn import metrics as skm
 from .core import LDAEInputError, write_csv, write_json, progress
 from .data import read_cohort, _line
 from .viz import save_figure
+from .distributed import shard, gather_shards, is_main
 
 # %% auto #0
 __all__ = ['EMBED_META', 'C_GRID', 'ALPHA_GRID', 'PCA_GRID', 'MIN_CI_SUBJECTS', 'embeddings_frame', 'write_embeddings',
@@ -92,13 +93,17 @@ def embed_cohort(
     show_progress: bool = True,
     strict: bool = False,  # refuse scans that fail `ldae.data.check_scan` (default: warn)
 ) -> pd.DataFrame:
-    "The embeddings table of every scan of a cohort CSV (`LDAE.embed`, `bs` scans at a time)."
+    "The embeddings table of every scan of a cohort CSV (`LDAE.embed`, `bs` scans at a time; shared by processes)."
     df = read_cohort(csv, require=('subject', 'path'))
-    vecs = []
-    for a in progress(range(0, len(df), bs), show_progress, f'embed {len(df)} scans ({what})'):
-        x = model.load_scans(list(df._path[a : a + bs]), strict=strict)
-        vecs.append(model.embed(x, what, normalise, steps, bs).numpy())
-    return embeddings_frame(df, np.concatenate(vecs), what)
+    rows = shard(range(len(df)))  # under torchrun / accelerate launch each process embeds its share
+    out = []
+    show = show_progress and is_main()
+    for a in progress(range(0, len(rows), bs), show, f'embed {len(rows)} of {len(df)} scans ({what})'):
+        i = rows[a : a + bs]
+        x = model.load_scans(list(df._path.iloc[i]), strict=strict)
+        out += list(zip(i, model.embed(x, what, normalise, steps, bs).numpy()))
+    out = sorted(gather_shards(out), key=lambda t: t[0])  # every process's rows, in the CSV's order
+    return embeddings_frame(df, np.stack([v for _, v in out]), what)
 
 # %% ../nbs/60_probe.ipynb #2133e8ff
 def _few(items, n: int = 3) -> str:

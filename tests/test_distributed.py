@@ -72,3 +72,19 @@ def test_resume_across_world_sizes(small_cohort, tmp_path):
     assert steps[1] - steps[0] > steps[2] - steps[1] > 0, steps
     s = json.loads((out / 'summary.json').read_text())
     assert s['resumed_from_epoch'] == 2 and s['world_size'] == 2
+
+
+def test_embed_and_reconstruct_shared_by_two_processes(small_cohort, bundle, tmp_path):
+    csv, ckpt = small_cohort / 'cohort.csv', bundle / 'ldae.ckpt'
+    ldae_cmd('embed', '--ckpt', ckpt, '--csv', csv, '--out', tmp_path / 'one.csv', '--quiet', check=True)
+    r = launch('embed', '--ckpt', ckpt, '--csv', csv, '--out', tmp_path / 'two.csv', '--quiet')
+    assert r.stdout.count('wrote ') == 1
+    one, two = pd.read_csv(tmp_path / 'one.csv'), pd.read_csv(tmp_path / 'two.csv')
+    assert list(two.path) == list(one.path)  # every scan once, in the CSV's order
+    assert abs(two.iloc[:, 3:].to_numpy() - one.iloc[:, 3:].to_numpy()).max() < 1e-4
+    scans = sorted(small_cohort.glob('sub-*/ses-*/anat/*.nii.gz'))[:3]
+    r = launch('reconstruct', '--ckpt', ckpt, '--input', *scans, '--out', tmp_path / 'rec', '--steps', 3, '--quiet')
+    assert sorted(p.name for p in (tmp_path / 'rec').iterdir()) == sorted(
+        p.name.replace('_T1w.nii.gz', '_T1w_recon.nii.gz') for p in scans
+    )
+    assert r.stdout.count('reconstructed 3 scan(s)') == 1
