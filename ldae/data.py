@@ -15,8 +15,7 @@ from monai.transforms import (
     Compose,
     LoadImage,
     Orientation,
-    Spacing,
-    ResizeWithPadOrCrop,
+    SpatialResample,
     ScaleIntensity,
     EnsureType,
     Transform,
@@ -29,9 +28,10 @@ from scipy import ndimage as ndi
 
 # %% auto #0
 __all__ = ['REQUIRED_COLUMNS', 'SPLITS', 'MAX_VOXELS', 'SCAN_LIMITS', 'SCAN_MEANING', 'read_cohort', 'check_splits',
-           'write_cohort', 'assign_splits', 'split_csv_path', 'cohort_splits', 'CheckVolume', 'AntiAlias', 'preprocess',
-           'check_nifti_header', 'load_volume', 'ScanCheckWarning', 'scan_check', 'check_scan', 'voxel_moments',
-           'VolumeDataset', 'load_latent', 'LatentDataset', 'ScanLatentDataset', 'cohort_dls', 'show_batch']
+           'write_cohort', 'assign_splits', 'split_csv_path', 'cohort_splits', 'CheckVolume', 'AntiAlias',
+           'ToTargetGrid', 'preprocess', 'check_nifti_header', 'load_volume', 'ScanCheckWarning', 'scan_check',
+           'check_scan', 'voxel_moments', 'VolumeDataset', 'load_latent', 'LatentDataset', 'ScanLatentDataset',
+           'cohort_dls', 'show_batch']
 
 # %% ../nbs/03_data.ipynb #c61ecb90
 REQUIRED_COLUMNS = ('subject', 'path', 'diagnosis', 'age')
@@ -248,6 +248,17 @@ class AntiAlias(Transform):
         )
         return res
 
+
+class ToTargetGrid(Transform):
+    "Resample (trilinear) onto the target grid of `shape` and `spacing` in world coordinates; outside the scan: 0."
+
+    def __init__(self, shape, spacing: float):
+        self.shape, self.affine = tuple(shape), torch.as_tensor(target_grid(shape, spacing))
+        self.resample = SpatialResample(mode='bilinear', padding_mode='zeros', dtype=torch.float32)
+
+    def __call__(self, img):
+        return self.resample(img, dst_affine=self.affine, spatial_size=self.shape)
+
 # %% ../nbs/03_data.ipynb #e53e2e45
 def preprocess(
     shape=(128, 160, 128),  # target shape (D, H, W); paper 128×160×128
@@ -263,8 +274,7 @@ def preprocess(
             Orientation(axcodes='RAS', labels=None),
             ScaleIntensity(minv=0.0, maxv=1.0),  # the background (the minimum) at 0 before anything is padded
             AntiAlias(spacing),
-            Spacing(pixdim=spacing, mode='bilinear', padding_mode='zeros'),  # outside the field of view: background
-            ResizeWithPadOrCrop(shape, mode='constant'),  # padded with 0, the background
+            ToTargetGrid(shape, spacing),  # in world coordinates; outside the field of view: background
             ScaleIntensity(minv=0.0, maxv=1.0),
             EnsureType(dtype=torch.float32),
         ]
