@@ -411,6 +411,18 @@ def _cmd_fit(a) -> int:
             f"{score} on {t.get('n_test_subjects')} test subjects"
         )
         what, name = 'model', 'supervised.ckpt'
+    elif cfg['stage'] == 'voxel_dae':
+        from ldae.voxel_dae import fit_voxel_dae
+
+        s = fit_voxel_dae(cfg, a.csv, a.out, **common)
+        if 'rank' in s:  # a rank > 0 under torchrun / accelerate launch: rank 0 reports
+            return 0
+        t = s.get('test', {})
+        print(
+            f"voxel DAE: {s['n_params'] / 1e6:.2f} M parameters, best epoch {s['best_epoch']}, "
+            f"{s['train_seconds']:.0f} s; test reconstruction SSIM {_num(t, 'ssim'):.4f} at S={t.get('steps')}"
+        )
+        what, name = 'model', 'voxel_dae.ckpt'
     else:
         raise LDAEInputError(f"stage {cfg['stage']!r} cannot be trained by this version yet")
     print(f"{what}: {a.out / name}; summary: {a.out / 'summary.json'}")

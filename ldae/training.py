@@ -387,7 +387,9 @@ class ChannelsLast3d(Callback):
     "The model's 3-D weights and each batch's volumes in channels-last order (`torch.channels_last_3d`); same values."
 
     def before_fit(self):
-        self.learn.model.to(memory_format=torch.channels_last_3d)
+        for m in self.learn.model.modules():  # 3-D weights only (a slice encoder's 2-D ones keep their order)
+            if isinstance(m, torch.nn.Conv3d):
+                m.to(memory_format=torch.channels_last_3d)
 
     def before_batch(self):
         self.learn.xb = tuple(_channels_last(x) for x in self.xb)

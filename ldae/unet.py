@@ -189,8 +189,9 @@ class UNet(nn.Module):
         norm_num_groups: int = 32,
         out_channels: int | None = None,
         emb_dim: int | None = None,
-        prediction: str = 'eps',
-    ):  # what the output is: 'eps' (ε itself) or 'v' (ε = √(1−ᾱ)·z + √ᾱ·v, see `ldae.latent_ddpm`)
+        prediction: str = 'eps',  # what the output is: 'eps' (ε itself) or 'v' (ε = √(1−ᾱ)·z + √ᾱ·v)
+        cond_dim: int | None = None,
+    ):  # a semantic code's size: the middle block and decoder are conditioned on it (the voxel-space DAE)
         super().__init__()
         if prediction not in ('eps', 'v'):
             raise LDAEInputError(f"UNet prediction={prediction!r}: expected 'eps' or 'v'")
@@ -213,6 +214,8 @@ class UNet(nn.Module):
             emb_dim=int(emb_dim),
             prediction=prediction,
         )
+        if cond_dim:  # recorded only when used: the configs of unconditioned checkpoints stay as they were
+            self.config['cond_dim'] = int(cond_dim)
         g, c0 = norm_num_groups, channels[0]
         self.time_embed = nn.Sequential(nn.Linear(c0, emb_dim), nn.SiLU(), nn.Linear(emb_dim, emb_dim))
         self.stem = nn.Conv3d(in_channels, c0, 3, padding=1)
@@ -228,7 +231,7 @@ class UNet(nn.Module):
             if l < len(channels) - 1:
                 self.down.append(nn.ModuleList([ResBlock(ch, ch, emb_dim, dropout, g, updown='down')]))
         self.decoder = UNetDecoder(
-            channels, num_res_blocks, attention_levels, emb_dim, out_channels, num_heads, dropout, g
+            channels, num_res_blocks, attention_levels, emb_dim, out_channels, num_heads, dropout, g, cond_dim or None
         )
 
     def encode(self, x: torch.Tensor, t: torch.Tensor) -> Features:
@@ -249,11 +252,11 @@ class UNet(nn.Module):
             skips.append(h)
         return Features(h, skips, emb)
 
-    def decode(self, f: Features) -> torch.Tensor:
-        return self.decoder(f)
+    def decode(self, f: Features, cond=None) -> torch.Tensor:
+        return self.decoder(f, cond)
 
-    def forward(self, x, t):
-        return self.decode(self.encode(x, t))
+    def forward(self, x, t, cond=None):
+        return self.decode(self.encode(x, t), cond)
 
 # %% ../nbs/30_unet.ipynb #b1442b98
 def build_unet(
