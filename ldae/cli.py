@@ -172,6 +172,28 @@ def _demo_parser(sub):
     _common(p)
 
 
+def _bench_parser(sub):
+    p = sub.add_parser(
+        'bench',
+        help='quality and speed of a trained LDAE against the voxel-space DAE: DIR/bench.json, bench.md, figures',
+        description='Reconstruction quality at several DDIM step counts and speed ratios measured in one run (LDAE vs '
+        'the voxel DAE at equal width, guided vs unguided step, sampling-loop overhead, latent caching, scaling '
+        'with S and batch size).',
+    )
+    p.add_argument('--out', type=Path, required=True, help='output folder')
+    p.add_argument('--ckpt', type=Path, default=Path('synthad-cpu'), help='ldae.ckpt or a shipped bundle name')
+    p.add_argument('--voxel-dae', type=Path, default=None, help='a trained voxel_dae.ckpt: adds its quality rows')
+    p.add_argument('--steps', type=int, nargs='+', default=[10, 20, 50, 100], help='DDIM steps of the quality table')
+    p.add_argument('--subjects', type=int, default=3, help='fresh SynthAD subjects to reconstruct (default 3)')
+    p.add_argument('--speed-steps', type=int, default=10, help='DDIM steps of the speed comparison (default 10)')
+    p.add_argument(
+        '--scaling', type=int, nargs='+', default=[5, 10, 20], help='DDIM steps of the scaling plot (default 5 10 20)'
+    )
+    p.add_argument('--batches', type=int, nargs='+', default=[1, 2, 4], help='batch sizes of the scaling plot')
+    p.add_argument('--memory', action='store_true', help="each stage's training-step peak memory (own processes)")
+    _common(p, seed=1234)  # the SynthAD seed of the scans: one no shipped model was trained on
+
+
 def _embed_parser(sub):
     p = sub.add_parser(
         'embed',
@@ -300,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
         _variations_parser,
         _interpolate_parser,
         _demo_parser,
+        _bench_parser,
     ]:
         add(sub)
     return ap
@@ -537,6 +560,42 @@ def _cmd_embed(a) -> int:
     return 0
 
 
+def _cmd_bench(a) -> int:
+    from ldae.pipeline import load_ldae
+    from ldae.bench import run_bench
+    from ldae.core import get_device
+
+    counts = dict(
+        subjects=[a.subjects], speed_steps=[a.speed_steps], steps=a.steps, scaling=a.scaling, batches=a.batches
+    )
+    bad = {k: v for k, v in counts.items() if min(v) < 1}
+    if bad:
+        raise LDAEInputError(', '.join(f"--{k.replace('_', '-')} {v}" for k, v in bad.items()) + ': expected ≥ 1')
+    ckpt = _bundle_ckpt(a.ckpt)
+    m = load_ldae(ckpt, device=get_device(a.device))
+    b = run_bench(
+        a.out,
+        m,
+        ckpt,
+        a.voxel_dae,
+        tuple(a.steps),
+        a.subjects,
+        seed=a.seed,
+        speed_S=a.speed_steps,
+        scaling_S=tuple(a.scaling),
+        scaling_bs=tuple(a.batches),
+        memory=a.memory,
+        show_progress=not a.quiet,
+    )
+    s = b['speed']
+    print(
+        f"LDAE vs voxel DAE: {s['ldae_vs_voxel_dae']:.1f}× faster (S={s['S']}); guided/unguided step "
+        f"{s['guided_vs_unguided']:.2f}; loop overhead {s['loop_overhead']:+.1%}"
+    )
+    print(f"wrote {a.out / 'bench.json'}, {a.out / 'bench.md'} in {b['seconds']:.0f} s")
+    return 0
+
+
 def _cmd_probe(a) -> int:
     from ldae.probe import read_embeddings, align, run_probe, write_probe_run, probe_table
     from ldae.data import read_cohort
@@ -677,6 +736,7 @@ _COMMANDS = {
     'variations': _cmd_variations,
     'interpolate': _cmd_interpolate,
     'demo': _cmd_demo,
+    'bench': _cmd_bench,
 }
 
 # %% ../nbs/80_cli.ipynb #5e12d984

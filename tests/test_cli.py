@@ -181,3 +181,20 @@ def test_demo_writes_report_and_metrics_contract(tiny_demo):
         assert (out / 'figures' / f'{fig}.png').stat().st_size > 10_000 and f'figures/{fig}.png' in md
     html = (out / 'report.html').read_text()
     assert '<table>' in html and '<img' in html
+
+
+def test_bench_writes_its_contract(tmp_path):
+    "`ldae bench` on the shipped models (a quick setting): bench.json's keys, bench.md, the scaling figure."
+    args = ['--steps', 2, '--subjects', 1, '--speed-steps', 2, '--scaling', 2, '--batches', 1, 2, '--quiet']
+    r = ldae_cmd('bench', '--out', tmp_path, *args, check=True)
+    assert 'LDAE vs voxel DAE' in r.stdout
+    b = json.loads((tmp_path / 'bench.json').read_text())
+    assert {'speed', 'quality', 'downstream', 'versions', 'machine'} <= set(b)
+    s = b['speed']
+    assert s['ldae_vs_voxel_dae'] > 1 and s['guided_vs_unguided'] > 0 and s['loop_overhead'] > -1
+    assert [(g['S'], g['batch']) for g in s['scaling']] == [(2, 1), (2, 2)]
+    assert all(q['lpips'] is None for q in b['quality'])  # no LPIPS weights offline: unavailable, never a number
+    assert '| LDAE encoded | 2 |' in (tmp_path / 'bench.md').read_text()
+    assert (tmp_path / 'figures' / 'bench_scaling.png').stat().st_size > 1000
+    r = ldae_cmd('bench', '--out', tmp_path / 'x', '--subjects', 0)
+    assert r.returncode == 2 and '--subjects [0]: expected ≥ 1' in r.stderr and not (tmp_path / 'x').exists()
