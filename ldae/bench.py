@@ -81,19 +81,20 @@ def _step_peak(stage: str, ckpt: str, device: str) -> dict:
     "One training step of `stage` of bundle `ckpt` (run in a fresh process); its peak memory."
     from ldae.pipeline import load_ldae
 
-    m = load_ldae(ckpt, device=device)
+    m = load_ldae(ckpt, device=device).requires_grad_(False)  # a loaded bundle is frozen: unfreeze what trains
     dev = m.device
     shape = m.ae.input_shape
     if stage == 'autoencoder':
-        net = m.ae.train()
+        net = m.ae.train().requires_grad_(True)
         x = torch.rand(4, 1, *shape, device=dev)
         loss = (net(x)[0] - x).abs().mean()
     elif stage == 'latent_ddpm':
-        net = m.ddpm.unet.train()
+        net = m.ddpm.unet.train().requires_grad_(True)
         z = torch.randn(16, *m.ddpm.latent_shape, device=dev)
         loss = net(z, torch.randint(0, 1000, (16,), device=dev)).square().mean()
     else:  # stage 3: encoder + gradient estimator through the guided ε̂, ε_θ frozen
-        m.ddpm.unet.requires_grad_(False)
+        m.encoder.requires_grad_(True)
+        m.denoiser.shift.requires_grad_(True)
         x = torch.rand(4, 1, *shape, device=dev)
         z = torch.randn(4, *m.ddpm.latent_shape, device=dev)
         eps = m.denoiser.eps_fn(m.encoder.train()(x))
