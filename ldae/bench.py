@@ -5,14 +5,15 @@
 # %% ../nbs/77_bench.ipynb #bnch0004
 from __future__ import annotations
 import json
-import multiprocessing as mp
+import subprocess
+import sys
 import platform
 import tempfile
 import time
 from pathlib import Path
 import numpy as np
 import torch
-from .core import LDAEInputError, write_json, progress
+from .core import LDAEInputError, LDAETrainingError, write_json, progress
 from .perf import best_seconds, versions, peak_memory
 from .metrics import recon_metrics
 from .synth import synth_cohort
@@ -104,12 +105,19 @@ def _step_peak(stage: str, ckpt: str, device: str) -> dict:
 
 
 def step_memory(ckpt, device: str = 'cpu') -> dict:
-    "Peak memory (bytes) of one training step of each stage, each measured in a fresh process."
-    ctx = mp.get_context('spawn')
+    "Peak memory (bytes) of one training step of each stage, each measured in a fresh Python process."
     out = {}
     for stage in ('autoencoder', 'latent_ddpm', 'ldae_repr_learn'):
-        with ctx.Pool(1) as pool:
-            out[stage] = pool.apply(_step_peak, (stage, str(ckpt), device))
+        code = (
+            'import json; from ldae.bench import _step_peak; '
+            f'print(json.dumps(_step_peak({stage!r}, {str(ckpt)!r}, {device!r})))'
+        )
+        r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise LDAETrainingError(
+                f"{stage}: the training step for the memory measurement failed:\n{r.stderr[-2000:]}"
+            )
+        out[stage] = json.loads(r.stdout.strip().splitlines()[-1])
     return out
 
 # %% ../nbs/77_bench.ipynb #bnch0016

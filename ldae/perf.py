@@ -64,11 +64,21 @@ def human_bytes(n: float) -> str:
         n /= 1024
 
 
+def _vm_hwm() -> int | None:
+    "Linux's peak resident memory of this process image (VmHWM), in bytes; None elsewhere."
+    try:
+        with open('/proc/self/status') as f:
+            return next((int(l.split()[1]) * 1024 for l in f if l.startswith('VmHWM:')), None)
+    except OSError:
+        return None
+
+
 def peak_memory() -> dict:
     "Peak resident memory of this process (and peak CUDA memory where there is a GPU), in bytes."
     import resource
 
-    out = {'rss_peak': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+    # ru_maxrss of a process started from a big one keeps the parent's peak (Linux); VmHWM starts afresh
+    out = {'rss_peak': _vm_hwm() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
     if torch.cuda.is_available():
         out['cuda_peak'] = torch.cuda.max_memory_allocated()
     return out
