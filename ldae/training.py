@@ -233,6 +233,8 @@ def after_epoch(self: Checkpoint):
         improved = v < self.best if self.lower else v > self.best
     if improved and v is not None:
         self.best = v
+    if not is_main():  # one checkpoint set, written by rank 0 (the replicas are identical)
+        return
     extra = dict(
         opt=self.learn.opt.state_dict(),
         epoch=epoch,
@@ -243,8 +245,6 @@ def after_epoch(self: Checkpoint):
         history=self.history,
         monitor=self.monitor,
     )
-    if not is_main():  # one checkpoint set, written by rank 0 (the replicas are identical)
-        return
     for s in self.states:
         extra |= s.checkpoint_state()
     state = self.state_fn(self.learn.model)

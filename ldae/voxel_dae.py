@@ -173,12 +173,16 @@ def save_voxel_dae(path, m: VoxelDAE, **extra) -> Path:
     return save_checkpoint(path, 'voxel_dae', m.config, sd, **extra)
 
 
+def _from_config(c: dict) -> VoxelDAE:
+    "An untrained voxel DAE of the architecture `VoxelDAE.config` recorded."
+    enc, unet, sch = SemanticEncoder(**c['encoder']), UNet(**c['unet']), NoiseSchedule(**c['schedule'])
+    return VoxelDAE(enc, unet, sch, c['input_shape'], c['spacing'], c['steps'])
+
+
 def load_voxel_dae(path, device='cpu') -> VoxelDAE:
     "A voxel DAE saved by `save_voxel_dae` (strictly: every weight present and of the right shape)."
     ck = load_checkpoint(path, 'voxel_dae', 'cpu')
-    c = ck['config']
-    enc = SemanticEncoder(**c['encoder'])
-    m = VoxelDAE(enc, UNet(**c['unet']), NoiseSchedule(**c['schedule']), c['input_shape'], c['spacing'], c['steps'])
+    m = _from_config(ck['config'])
     return load_state_strict(m, ck['state_dict'], str(path)).to(get_device(device)).eval()
 
 
@@ -195,16 +199,9 @@ def fit_voxel_dae(cfg: dict, csv, out_dir, resume: bool = False, device='auto', 
 
     def finish(best: dict) -> dict:
         "Write voxel_dae.ckpt (EMA weights of the best epoch); reconstruct test scans."
-        c = best['model_config']
-        m = VoxelDAE(
-            SemanticEncoder(**c['encoder']),
-            UNet(**c['unet']),
-            NoiseSchedule(**c['schedule']),
-            c['input_shape'],
-            c['spacing'],
-            c['steps'],
-        )
-        m = load_state_strict(m, best['ema'], f"{out / 'best.ckpt'} (EMA weights)").eval()
+        m = load_state_strict(
+            _from_config(best['model_config']), best['ema'], f"{out / 'best.ckpt'} (EMA weights)"
+        ).eval()
         save_voxel_dae(out / 'voxel_dae.ckpt', m, trained_on=str(csv), best_epoch=int(best['epoch']))
         test = df[df.split == 'test'].head(int(T['eval_scans']))
         res = {'n_params': sum(p.numel() for p in m.parameters()), 'best_valid_loss': float(best['best'])}
