@@ -248,10 +248,17 @@ def manipulation_summary(r: dict) -> dict:
 
 # %% ../nbs/63_counterfactual.ipynb #c0f10031
 @torch.no_grad()
-def judge_composition(m: LDAE, x: torch.Tensor, k: int = 5, steps: int | None = None, bs: int = 16) -> dict:
+def judge_composition(
+    m: LDAE,
+    x: torch.Tensor,
+    k: int = 5,
+    steps: int | None = None,
+    bs: int = 16,
+    first: torch.Tensor | None = None,  # the first null edit when already decoded (e.g. `judge_manipulation`'s α = 0)
+) -> dict:
     "SSIM of the k-th null edit to the first (`ssim_to_first`, (k, B)) and to the scan (`ssim_to_scan`)."
-    cur, passes = x, []
-    for _ in range(int(k)):
+    cur, passes = (x, []) if first is None else (first, [first])
+    for _ in range(int(k) - len(passes)):
         cur = m.reconstruct(cur, steps, bs).cpu()
         passes.append(cur)
     first = np.stack([ssim3d(p, passes[0]).numpy() for p in passes])
@@ -272,12 +279,21 @@ def judge_composition(m: LDAE, x: torch.Tensor, k: int = 5, steps: int | None = 
 
 @torch.no_grad()
 def judge_reversibility(
-    m: LDAE, x: torch.Tensor, direction, alpha: float = 1.0, steps: int | None = None, bs: int = 16
+    m: LDAE,
+    x: torch.Tensor,
+    direction,
+    alpha: float = 1.0,
+    steps: int | None = None,
+    bs: int = 16,
+    decoded: tuple | None = None,  # (reconstruction, +α scan) when already decoded (`judge_manipulation`'s)
 ) -> dict:
     "+α, re-encode, −α: SSIM of the result to the reconstruction, beside SSIM of the +α scan to it."
-    y, zT = m.encode(x, steps, bs)
-    rec = m.decode(y, zT, steps, bs).cpu()
-    plus = m.decode(shifted_codes(m, y, direction, [alpha])[0], zT, steps, bs).cpu()
+    if decoded is None:
+        y, zT = m.encode(x, steps, bs)
+        rec = m.decode(y, zT, steps, bs).cpu()
+        plus = m.decode(shifted_codes(m, y, direction, [alpha])[0], zT, steps, bs).cpu()
+    else:
+        rec, plus = decoded
     y2, z2 = m.encode(plus, steps, bs)
     back = m.decode(shifted_codes(m, y2, direction, [-alpha])[0], z2, steps, bs).cpu()
     r = dict(

@@ -87,6 +87,7 @@ def cohort_section(
     seed: int = 0,
     show_progress: bool = True,
     workers: int | None = None,  # synthesis processes (None: one per core, at most 8)
+    cache: dict | None = None,  # filled with every scan as read here, for the later sections (`_load`)
 ) -> tuple[dict, str, pd.DataFrame]:
     "Synthesise the demo cohort, measure it and draw its figures; returns (metrics, markdown, table)."
     out = Path(out)
@@ -99,7 +100,11 @@ def cohort_section(
     t_synth = time.time() - t0
     t0 = time.time()
     spacing = default_spacing(shape)
-    meas = [measure_volumes(load_volume(p, shape, spacing).as_tensor(), spacing) for p in df._path]
+    vols = [load_volume(p, shape, spacing).as_tensor() for p in df._path]
+    meas = [measure_volumes(v, spacing) for v in vols]
+    if cache is not None:
+        cache.update({(str(p), tuple(shape), spacing): v for p, v in zip(df._path, vols)})
+    del vols
     df['ventricle_measured'] = [m['ventricle_ml'] for m in meas]
     df['hippocampus_measured'] = [m['hippocampus_ml'] for m in meas]
     t_measure = time.time() - t0
@@ -485,6 +490,7 @@ def ldae_section(
     train: bool = True,  # False: evaluate the bundle already in `out/ldae`
     shipped=None,  # a shipped LDAE (`ldae.pretrained`): evaluate it instead of training
     table_subjects: int | None = None,  # the tables on the first session of this many test subjects (None: all scans)
+    cache: dict | None = None,  # scans already read (`cohort_section`)
 ) -> tuple[dict, str, dict]:
     "Train stage 3 (or take a shipped bundle), evaluate the LDAE bundle; returns (metrics, markdown, timings)."
     import torch
@@ -514,7 +520,7 @@ def ldae_section(
     m = shipped if shipped is not None else load_ldae(out / 'ldae' / 'ldae.ckpt', device=device)
     test = table_scans(df, table_subjects)
     t0 = time.time()
-    x = m.load_scans(list(test._path))
+    x = _load(m, test._path, cache)
     with torch.no_grad():
         r_ae = torch.cat([m.ae.reconstruct(x[i : i + 16].to(m.device)).clamp(0, 1).cpu() for i in range(0, len(x), 16)])
     ssim_ae = float(ssim3d(r_ae, x).mean())
@@ -550,7 +556,7 @@ def ldae_section(
     err_shae, _ = agree(v_sh, v_ae)
     spread, spread_ae = _sd(v_x), _sd(v_ae)
     n_bad = int((~np.isfinite(v_y)).sum())
-    cost = guided_step_cost(m.denoiser, bs=8)
+    cost = guided_step_cost(m.denoiser, bs=8, repeats=3)  # `ldae bench` times it more closely
     # figures
     picks = [int(np.nanargmin(v_x)), int(np.nanargmax(v_x))]
     rows, titles = [], []
@@ -630,6 +636,7 @@ def ldae_section(
         f"Held-out reconstruction, {len(x)} scans{_of_test(test, df)} (SSIM against the input scans):\n",
         _md_table(tab, floatfmt='.4f'),
         '\n',
+        '' if 100 in steps else "\nS = 100 and the time of each S: `ldae bench`.\n",
         f"\nAt S = 50: SSIM(AE) − SSIM(LDAE) = {gap:+.4f} (target: within 0.005).\n",
         f"\n**What y_sem carries.** Decoding each scan's own y_sem with a random z_T (DDIM-{S_y}, "
         f"guidance scale {m.scale:g}), the measured ventricles are off by {_ml(err)} on average (r = {_r(r_v)}); "
@@ -657,11 +664,22 @@ def ldae_section(
 PROBE_METHODS = {'y_sem': 'ad_cn', 'PCA of AE latents': 'pca_ad_cn', 'volumes + age': 'volumes_ad_cn'}
 
 
-def _embed_all(m, df, show_progress: bool, bs: int = 16) -> tuple[np.ndarray, np.ndarray]:
+def _load(m, paths, cache: dict | None = None):
+    "`m.load_scans(paths)`, or the same scans from `cache` when `cohort_section` read them all on this model's grid."
+    import torch
+
+    shape = tuple(m.ae.input_shape)
+    keys = [(str(p), shape, m.ae.spacing or default_spacing(shape)) for p in paths]
+    if cache and all(k in cache for k in keys):  # SynthAD files, read once: no second read or template check
+        return torch.stack([cache[k] for k in keys])
+    return m.load_scans(list(paths))
+
+
+def _embed_all(m, df, show_progress: bool, bs: int = 16, cache: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     "y_sem and the flattened AE latent of every scan of `df`, `bs` scans at a time."
     Y, L = [], []
     for a in progress(range(0, len(df), bs), show_progress, 'embed the cohort (y_sem, AE latent)'):
-        x = m.load_scans(list(df._path[a : a + bs]))
+        x = _load(m, df._path[a : a + bs], cache)
         Y.append(m.embed(x).numpy())
         L.append(m.embed(x, 'latent').numpy())
     return np.concatenate(Y), np.concatenate(L)
@@ -676,6 +694,7 @@ def probe_section(
     show_progress: bool = True,
     supervised: bool = True,  # also train the supervised baseline (`ldae.supervised`) on the demo's split
     shipped=None,  # a shipped LDAE (`ldae.pretrained`): probe its y_sem, score its supervised baseline
+    cache: dict | None = None,  # scans already read (`cohort_section`)
 ) -> tuple[dict, str, dict]:
     "Linear probes of y_sem and the baselines (AD vs CN, 3 classes, age); returns (metrics, markdown, timings)."
     from ldae.pipeline import load_ldae
@@ -685,7 +704,7 @@ def probe_section(
     out = Path(out)
     m = shipped if shipped is not None else load_ldae(out / 'ldae' / 'ldae.ckpt', device=device)
     t0 = time.time()
-    Y, L = _embed_all(m, df, show_progress)
+    Y, L = _embed_all(m, df, show_progress, cache=cache)
     t_embed = time.time() - t0
     write_embeddings(out / 'probe' / 'y_sem.csv', embeddings_frame(df, Y))
     vol = df[['ventricle_measured', 'hippocampus_measured']].to_numpy()
@@ -828,6 +847,7 @@ def verbs_section(
     steps: int = 10,  # DDIM steps of every inversion and decode here
     max_subjects: int = 8,
     alphas=(0.0, 0.5, 1.0, 1.5, 2.0),
+    cache: dict | None = None,  # scans already read (`cohort_section`)
 ) -> tuple[dict, str, dict]:
     "Manipulation vs the truth, composition, reversibility, variations, interpolation: (metrics, markdown, timings)."
     from ldae.pipeline import load_ldae
@@ -854,7 +874,7 @@ def verbs_section(
     if len(scans) < 2:
         md.append("Not run: fewer than 2 test subjects.\n")
         return met, '\n'.join(md), timing
-    x = m.load_scans(list(scans._path))
+    x = _load(m, scans._path, cache)
     # manipulation toward AD, against the truth
     t0 = time.time()
     if len(cn) < 2 or not probe.exists():
@@ -866,8 +886,10 @@ def verbs_section(
         oracle = _oracle(out, shipped, m.device)
         r = judge_manipulation(m, x, truth, probe, alphas, steps, oracle, roi_masks(m.ae.input_shape, m.ae.spacing))
         s = r['summary']
-        rev = judge_reversibility(m, x, probe, 1.0, steps)
-        comp = judge_composition(m, x, 5, steps)
+        al, dec = [float(a) for a in alphas], r['decodes']  # α = 0 (and α = 1) are decoded already: reused
+        a0 = al.index(0.0)
+        rev = judge_reversibility(m, x, probe, 1.0, steps, decoded=(dec[a0], dec[al.index(1.0)]) if 1.0 in al else None)
+        comp = judge_composition(m, x, 5, steps, first=dec[a0])
         s |= rev['summary'] | {'composition_ssim': comp['summary']['composition_ssim']}
         s['composition_ssim_by_k'] = comp['summary']['ssim_to_first_by_k']
         met['manipulation'] = s | {'severity_truth': sev, 'steps': steps}
@@ -965,7 +987,7 @@ def verbs_section(
     if len(tri) < 1:
         md.append("### Interpolation\n\nNot run: no test subject has three sessions.\n")
     else:
-        ends = [m.load_scans(list(tri[k])) for k in ('first', 'mid', 'last')]  # read once: judged, then drawn
+        ends = [_load(m, tri[k], cache) for k in ('first', 'mid', 'last')]  # read once: judged, then drawn
         i = judge_interpolation(
             m,
             *ends,
@@ -1094,7 +1116,7 @@ def run_demo(
     ae_minutes: float | None = None,  # None: the cpu preset's own settings
     ddpm_epochs: int | None = None,
     ddpm_minutes: float | None = None,
-    lddim_steps=(10, 20, 50, 100),  # the S of the LDDIM and LDAE tables
+    lddim_steps=None,  # the S of the LDDIM and LDAE tables; None: 10 20 50 (shipped; `ldae bench` adds 100) or all 4
     ldae_epochs: int | None = None,
     ldae_minutes: float | None = None,
     train: bool | None = None,  # True: train every stage; None: evaluate the shipped models when there are any
@@ -1134,7 +1156,8 @@ def run_demo(
     metrics = empty_metrics()
     metrics['versions'] = versions()
     metrics['models'] = _models_record(shipped)
-    cm, cmd, df = cohort_section(out, n_subjects, shape, seed, show_progress)
+    scans = {}  # every scan of the cohort as read once by its section, for the later ones (≈ 0.5 MB each at 4 mm)
+    cm, cmd, df = cohort_section(out, n_subjects, shape, seed, show_progress, cache=scans)
     metrics['cohort'] |= {k: v for k, v in cm.items() if k not in ('seconds', 'measure_seconds')}
     metrics['timing'] |= {'cohort_synth': round(cm['seconds'], 2), 'cohort_measure': round(cm['measure_seconds'], 2)}
     am, amd, at = ae_section(
@@ -1144,6 +1167,8 @@ def run_demo(
     metrics['timing'] |= at
     if table_subjects is None and shipped is not None:
         table_subjects = 8  # the tables at four S on every test scan take half an hour at 4 mm on 2 cores
+    if lddim_steps is None:  # S = 100 adds little to S = 50 and costs as much as the rest together
+        lddim_steps = tuple(int(s) for s in S_STEPS if shipped is None or s != '100')
     lm, lmd, lt = lddim_section(
         out,
         df,
@@ -1169,13 +1194,15 @@ def run_demo(
         show_progress=show_progress,
         shipped=shipped,
         table_subjects=table_subjects,
+        cache=scans,
     )
     metrics['ldae'] |= dm
     metrics['timing'] |= dt
-    pm, pmd, pt = probe_section(out, df, seed, device, show_progress=show_progress, shipped=shipped)
+    pm, pmd, pt = probe_section(out, df, seed, device, show_progress=show_progress, shipped=shipped, cache=scans)
     metrics['probe'] |= pm
     metrics['timing'] |= pt
-    vm, vmd, vt = verbs_section(out, df, seed, device, show_progress, shipped, steps=verb_steps)
+    vm, vmd, vt = verbs_section(out, df, seed, device, show_progress, shipped, steps=verb_steps, cache=scans)
+    scans.clear()
     for k in ('manipulation', 'variation', 'interpolation'):
         metrics[k] |= vm[k]
     metrics['timing'] |= vt

@@ -9,7 +9,7 @@ import time
 import torch
 
 # %% auto #0
-__all__ = ['best_seconds', 'versions', 'human_bytes', 'peak_memory']
+__all__ = ['best_seconds', 'versions', 'human_bytes', 'peak_memory', 'channels_last_3d_']
 
 # %% ../nbs/07_perf.ipynb #12c939ae
 @torch.no_grad()
@@ -82,3 +82,11 @@ def peak_memory() -> dict:
     if torch.cuda.is_available():
         out['cuda_peak'] = torch.cuda.max_memory_allocated()
     return out
+
+# %% ../nbs/07_perf.ipynb #5f1c0a02
+def channels_last_3d_(model: torch.nn.Module) -> torch.nn.Module:
+    "Store every `Conv3d`/`ConvTranspose3d` weight of `model` channels-last (same values); returns `model`."
+    for m in model.modules():
+        if isinstance(m, (torch.nn.Conv3d, torch.nn.ConvTranspose3d)):
+            m.to(memory_format=torch.channels_last_3d)
+    return model

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import json
 import warnings
+from functools import lru_cache
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -25,9 +26,9 @@ from .distributed import shard, gather_shards, is_main
 
 # %% auto #0
 __all__ = ['EMBED_META', 'C_GRID', 'ALPHA_GRID', 'PCA_GRID', 'MIN_CI_SUBJECTS', 'embeddings_frame', 'write_embeddings',
-           'read_embeddings', 'embed_cohort', 'align', 'probe_target', 'outer_splits', 'PrefixPCA', 'fit_probe',
-           'auc_score', 'balanced_accuracy', 'bootstrap_ci', 'LinearProbe', 'probe_from_pipeline', 'save_probe',
-           'load_probe', 'run_probe', 'compare_probes', 'probe_table', 'roc_figure', 'regression_figure',
+           'read_embeddings', 'embed_cohort', 'align', 'probe_target', 'outer_splits', 'CachedScaler', 'PrefixPCA',
+           'fit_probe', 'auc_score', 'balanced_accuracy', 'bootstrap_ci', 'LinearProbe', 'probe_from_pipeline',
+           'save_probe', 'load_probe', 'run_probe', 'compare_probes', 'probe_table', 'roc_figure', 'regression_figure',
            'write_probe_run']
 
 # %% ../nbs/60_probe.ipynb #1f5c748e
@@ -183,6 +184,49 @@ PCA_GRID = (2, 4, 8, 16, 32, 64)  # PCA components tried (those below the traini
 
 
 _PCA_CACHE: dict = {}  # fingerprint of a training matrix → its decomposition (the last few, for the grid search)
+_SCALE_CACHE: dict = {}  # fingerprint → a fitted scaler, or a standardised matrix
+_PROJ_CACHE: dict = {}  # (decomposition, fingerprint) → the matrix on its leading axes
+
+
+@lru_cache(maxsize=8)
+def _fingerprint_axis(d: int) -> np.ndarray:
+    return np.cos(np.arange(d))
+
+
+def _fingerprint(X: np.ndarray) -> tuple:
+    "A key for a matrix: its shape and a fixed projection of each row (cheap next to copying it)."
+    return (X.shape, *np.round(X @ _fingerprint_axis(X.shape[1]), 10).tolist())
+
+
+def _remember(cache: dict, key, make, size: int = 16):
+    "`cache[key]`, made by `make()` the first time; the oldest entry goes when `size` are held."
+    if key not in cache:
+        if len(cache) >= size:
+            cache.pop(next(iter(cache)))
+        cache[key] = make()
+    return cache[key]
+
+
+class CachedScaler(StandardScaler):
+    "scikit-learn's `StandardScaler`, its fit and transforms computed once per matrix and reused across the grid."
+
+    def fit(self, X, y=None, sample_weight=None):
+        X = np.asarray(X, np.float64)
+        self.key_ = _fingerprint(X)
+        ref = _remember(_SCALE_CACHE, ('fit', self.key_), lambda: StandardScaler().fit(X), size=8)
+        self.mean_, self.var_, self.scale_ = ref.mean_, ref.var_, ref.scale_
+        self.n_features_in_, self.n_samples_seen_ = ref.n_features_in_, ref.n_samples_seen_
+        return self
+
+    def transform(self, X, copy=None):
+        X = np.asarray(X, np.float64)
+
+        def make():
+            out = (X - self.mean_) / self.scale_
+            out.flags.writeable = False  # shared by every grid point: nobody may change it
+            return out
+
+        return _remember(_SCALE_CACHE, ('transform', self.key_, _fingerprint(X)), make, size=24)
 
 
 class PrefixPCA(TransformerMixin, BaseEstimator):
@@ -196,19 +240,17 @@ class PrefixPCA(TransformerMixin, BaseEstimator):
         n = min(self.max_components, *X.shape)
         if self.n_components > n:
             raise LDAEInputError(f"PCA: {self.n_components} components from a {X.shape[0]}×{X.shape[1]} matrix")
-        w = np.cos(np.arange(X.shape[1]))  # fingerprint: shape, sums, a fixed projection of each row
-        key = (X.shape, n, float(X.sum()), float((X * X).sum()), *np.round(X @ w, 10).tolist())
-        if key not in _PCA_CACHE:
-            if len(_PCA_CACHE) > 16:
-                _PCA_CACHE.pop(next(iter(_PCA_CACHE)))
-            _PCA_CACHE[key] = PCA(n, svd_solver='full').fit(X)
-        p = _PCA_CACHE[key]
+        self.key_ = (n, *_fingerprint(X))
+        p = _remember(_PCA_CACHE, self.key_, lambda: PCA(n, svd_solver='full').fit(X))
         self.mean_, self.components_ = p.mean_, p.components_[: self.n_components]
         self.explained_variance_ratio_ = p.explained_variance_ratio_[: self.n_components]
+        self.full_ = p
         return self
 
     def transform(self, X):
-        return (np.asarray(X, np.float64) - self.mean_) @ self.components_.T
+        X = np.asarray(X, np.float64)
+        make = lambda: (X - self.full_.mean_) @ self.full_.components_.T
+        return _remember(_PROJ_CACHE, (self.key_, _fingerprint(X)), make, size=32)[:, : self.n_components]
 
 
 def fit_probe(X, y, groups, task: str, pca: bool = False, seed: int = 0, inner: int = 5, src='probe') -> GridSearchCV:
@@ -243,7 +285,7 @@ def fit_probe(X, y, groups, task: str, pca: bool = False, seed: int = 0, inner: 
         est = Ridge()
         grid = {'model__alpha': ALPHA_GRID}
         scoring = 'neg_mean_absolute_error'
-    steps = [('scale', StandardScaler())]
+    steps = [('scale', CachedScaler() if pca else StandardScaler())]
     if pca:
         n_max = min(X.shape[1], int(len(X) * (k - 1) / k) - 1)
         comps = [c for c in PCA_GRID if c <= n_max] or [max(1, n_max)]

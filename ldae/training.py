@@ -25,7 +25,7 @@ from ldae.core import (
     write_json,
 )
 from .data import cohort_splits
-from .perf import peak_memory
+from .perf import peak_memory, channels_last_3d_
 from .distributed import init_distributed, is_main, world, distributed, any_rank, barrier, DistributedFit
 
 # %% auto #0
@@ -387,9 +387,7 @@ class ChannelsLast3d(Callback):
     "The model's 3-D weights and each batch's volumes in channels-last order (`torch.channels_last_3d`); same values."
 
     def before_fit(self):
-        for m in self.learn.model.modules():  # 3-D weights only (a slice encoder's 2-D ones keep their order)
-            if isinstance(m, torch.nn.Conv3d):
-                m.to(memory_format=torch.channels_last_3d)
+        channels_last_3d_(self.learn.model)  # 3-D weights only (a slice encoder's 2-D ones keep their order)
 
     def before_batch(self):
         self.learn.xb = tuple(_channels_last(x) for x in self.xb)
