@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from .core import LDAEInputError, LDAETrainingError, write_json, progress
-from .perf import best_seconds, versions, peak_memory
+from .perf import best_seconds, versions, peak_memory, channels_last_3d_
 from .metrics import recon_metrics
 from .synth import synth_cohort
 from .unet import UNet
@@ -37,7 +37,11 @@ def equal_width_voxel_dae(m) -> VoxelDAE:
     enc.load_state_dict(m.encoder.state_dict())
     arch = {k: m.ddpm.unet.config[k] for k in UNET_ARCH}
     unet = UNet(in_channels=1, cond_dim=enc.dim, **arch)
-    return VoxelDAE(enc, unet, m.ddpm.schedule, m.ae.input_shape, m.ae.spacing).to(m.device).eval()
+    vd = VoxelDAE(enc, unet, m.ddpm.schedule, m.ae.input_shape, m.ae.spacing).to(m.device).eval()
+    w = next(c.weight for c in m.ddpm.unet.modules() if isinstance(c, torch.nn.Conv3d))
+    if w.is_contiguous(memory_format=torch.channels_last_3d) and not w.is_contiguous():
+        channels_last_3d_(vd)  # the same memory order as the LDAE it is timed against (`load_ldae` on a CPU)
+    return vd
 
 # %% ../nbs/77_bench.ipynb #bnch0010
 def _scans(m, n_subjects: int, seed: int) -> torch.Tensor:
@@ -82,7 +86,7 @@ def _step_peak(stage: str, ckpt: str, device: str) -> dict:
     "One training step of `stage` of bundle `ckpt` (run in a fresh process); its peak memory."
     from ldae.pipeline import load_ldae
 
-    m = load_ldae(ckpt, device=device).requires_grad_(False)  # a loaded bundle is frozen: unfreeze what trains
+    m = load_ldae(ckpt, device=device, channels_last=False).requires_grad_(False)  # frozen: unfreeze what trains
     dev = m.device
     shape = m.ae.input_shape
     if stage == 'autoencoder':

@@ -285,15 +285,21 @@ def judge_reversibility(
     alpha: float = 1.0,
     steps: int | None = None,
     bs: int = 16,
-    decoded: tuple | None = None,  # (reconstruction, +α scan) when already decoded (`judge_manipulation`'s)
+    manipulation: dict | None = None,  # `judge_manipulation`'s result for these scans: its α = 0 and α decodes reused
 ) -> dict:
     "+α, re-encode, −α: SSIM of the result to the reconstruction, beside SSIM of the +α scan to it."
-    if decoded is None:
+    if manipulation is None:
         y, zT = m.encode(x, steps, bs)
         rec = m.decode(y, zT, steps, bs).cpu()
         plus = m.decode(shifted_codes(m, y, direction, [alpha])[0], zT, steps, bs).cpu()
     else:
-        rec, plus = decoded
+        al, dec = [float(a) for a in manipulation['alphas']], manipulation['decodes']
+        if float(alpha) not in al or tuple(dec.shape[1:]) != tuple(x.shape):
+            raise LDAEInputError(
+                f"judge_reversibility: the manipulation decoded α {al} of {tuple(dec.shape[1:])}; "
+                f"expected α = {alpha:g} among them, for scans of {tuple(x.shape)}"
+            )
+        rec, plus = dec[al.index(0.0)], dec[al.index(float(alpha))]
     y2, z2 = m.encode(plus, steps, bs)
     back = m.decode(shifted_codes(m, y2, direction, [-alpha])[0], z2, steps, bs).cpu()
     r = dict(

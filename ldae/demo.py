@@ -20,8 +20,8 @@ from .config import load_config
 
 # %% auto #0
 __all__ = ['S_STEPS', 'PROBE_METHODS', 'TRAIN_SHAPE', 'empty_metrics', 'cohort_summary', 'cohort_section', 'demo_config',
-           'ae_section', 'table_scans', 'lddim_section', 'ldae_section', 'probe_section', 'verbs_section',
-           'shipped_for_demo', 'run_demo']
+           'ae_section', 'reference_steps', 'table_scans', 'lddim_section', 'ldae_section', 'probe_section',
+           'verbs_section', 'shipped_for_demo', 'run_demo']
 
 # %% ../nbs/75_demo.ipynb #bcfe3f91
 S_STEPS = ('10', '20', '50', '100')
@@ -322,6 +322,12 @@ def ae_section(
     return m, '\n'.join(md), {'ae_train': round(s['train_seconds'], 2), 'ae_latents': round(t_lat, 2)}
 
 # %% ../nbs/75_demo.ipynb #07baae23
+def reference_steps(steps) -> int:
+    "The S that single numbers quote (the gap to the AE, y_sem-only decodes, figures): 50, or the largest S below it."
+    steps = [int(s) for s in steps]
+    return 50 if 50 in steps else max([s for s in steps if s < 50] or steps)
+
+
 def table_scans(df: pd.DataFrame, max_subjects: int | None = None) -> pd.DataFrame:
     "The test scans the reconstruction tables use: all, or the first session of the first `max_subjects` subjects."
     test = df[df.split == 'test']
@@ -397,13 +403,14 @@ def lddim_section(
     row = test.iloc[0]
     xin = load_volume(row._path, ld.ae.input_shape, ld.ae.spacing).as_tensor()[None].to(ld.device)
     with torch.no_grad():
-        r_ae, r_ld = ld.ae.reconstruct(xin).clamp(0, 1).cpu(), ld.reconstruct(xin, max(steps)).clamp(0, 1).cpu()
+        S_ref = reference_steps(steps)
+        r_ae, r_ld = ld.ae.reconstruct(xin).clamp(0, 1).cpu(), ld.reconstruct(xin, S_ref).clamp(0, 1).cpu()
     f_rec = _fig_path(
         out,
         'lddim_reconstruction',
         compare(
             [xin.cpu(), r_ae, r_ld, (r_ld - r_ae).abs() * 5],
-            ['input (test)', 'AE reconstruction', f'LDDIM S={max(steps)}', '|LDDIM − AE| × 5'],
+            ['input (test)', 'AE reconstruction', f'LDDIM S={S_ref}', '|LDDIM − AE| × 5'],
             vmin=0,
             vmax=1,
         ),
@@ -429,7 +436,7 @@ def lddim_section(
     }
     tabf = tab.copy()
     tabf['seconds_per_scan'] = tabf['seconds_per_scan'].map(lambda v: f'{v:.3f}')
-    gap = m['ae_ssim'] - ssim[str(max(steps))]
+    gap = m['ae_ssim'] - ssim[str(S_ref)]
     md = [
         "## Latent DDPM and LDDIM (stage 2)\n",
         f"`cpu` UNet ε_θ ({s['n_params'] / 1e6:.2f} M parameters, channels {cfg['model']['channels']}) "
@@ -441,7 +448,8 @@ def lddim_section(
         f"reconstruction, {len(test)} held-out scans{_of_test(test, df)}:\n",
         _md_table(tabf, floatfmt='.4f'),
         '\n',
-        f"\nAt S = {max(steps)}: SSIM(AE) − SSIM(LDDIM) = {gap:+.4f} (target: within 0.01).\n",
+        f"\nAt S = {S_ref}: SSIM(AE) − SSIM(LDDIM) = {gap:+.4f} (target: within 0.01)."
+        f"{'' if 100 in steps else ' S = 100 and the time of each S: `ldae bench`.'}\n",
         f"\n![LDDIM reconstruction](figures/{f_rec.name})\n",
         f"**Generation**: {n_samples} samples from noise (DDIM-50, {t_gen:.1f} s). Measured ventricle volume of each: "
         f"{', '.join('—' if v is None else f'{v:.0f}' for v in vent)} ml; {inside:.0%} inside the cohort's range "
@@ -530,7 +538,7 @@ def ldae_section(
         recs[S] = m.reconstruct(x, S).cpu()
         enc[str(S)] = float(ssim3d(recs[S], x).mean())
     t_tab = time.time() - t0
-    S_y = max(steps)
+    S_y = reference_steps(steps)
     t0 = time.time()
     y = m.semantic(x).cpu()
     zT = m.noise(len(x), seed + 1)
@@ -616,6 +624,7 @@ def ldae_section(
         'best_val_ssim_ysem': s['best_ssim_ysem'],
         'n_params_trained': s['n_params_trained'],
         'guided_step_ratio': cost['ratio'],
+        'ysem_steps': S_y,
         'peak_rss_bytes': s['peak_memory']['rss_peak'],
     }
     gap = ssim_ae - enc.get('50', enc[str(S_y)])
@@ -886,10 +895,9 @@ def verbs_section(
         oracle = _oracle(out, shipped, m.device)
         r = judge_manipulation(m, x, truth, probe, alphas, steps, oracle, roi_masks(m.ae.input_shape, m.ae.spacing))
         s = r['summary']
-        al, dec = [float(a) for a in alphas], r['decodes']  # α = 0 (and α = 1) are decoded already: reused
-        a0 = al.index(0.0)
-        rev = judge_reversibility(m, x, probe, 1.0, steps, decoded=(dec[a0], dec[al.index(1.0)]) if 1.0 in al else None)
-        comp = judge_composition(m, x, 5, steps, first=dec[a0])
+        reuse = r if 1.0 in [float(a) for a in alphas] else None  # α = 0 and α = 1 are decoded already
+        rev = judge_reversibility(m, x, probe, 1.0, steps, manipulation=reuse)
+        comp = judge_composition(m, x, 5, steps, first=r['decodes'][[float(a) for a in alphas].index(0.0)])
         s |= rev['summary'] | {'composition_ssim': comp['summary']['composition_ssim']}
         s['composition_ssim_by_k'] = comp['summary']['ssim_to_first_by_k']
         met['manipulation'] = s | {'severity_truth': sev, 'steps': steps}

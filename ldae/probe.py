@@ -15,6 +15,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.decomposition import PCA
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 from scipy.stats import rankdata
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV, GroupKFold, StratifiedGroupKFold
@@ -27,9 +28,9 @@ from .distributed import shard, gather_shards, is_main
 # %% auto #0
 __all__ = ['EMBED_META', 'C_GRID', 'ALPHA_GRID', 'PCA_GRID', 'MIN_CI_SUBJECTS', 'embeddings_frame', 'write_embeddings',
            'read_embeddings', 'embed_cohort', 'align', 'probe_target', 'outer_splits', 'CachedScaler', 'PrefixPCA',
-           'fit_probe', 'auc_score', 'balanced_accuracy', 'bootstrap_ci', 'LinearProbe', 'probe_from_pipeline',
-           'save_probe', 'load_probe', 'run_probe', 'compare_probes', 'probe_table', 'roc_figure', 'regression_figure',
-           'write_probe_run']
+           'clear_probe_caches', 'fit_probe', 'auc_score', 'balanced_accuracy', 'bootstrap_ci', 'LinearProbe',
+           'probe_from_pipeline', 'save_probe', 'load_probe', 'run_probe', 'compare_probes', 'probe_table',
+           'roc_figure', 'regression_figure', 'write_probe_run']
 
 # %% ../nbs/60_probe.ipynb #1f5c748e
 EMBED_META = ('subject', 'session', 'path')
@@ -211,6 +212,8 @@ class CachedScaler(StandardScaler):
     "scikit-learn's `StandardScaler`, its fit and transforms computed once per matrix and reused across the grid."
 
     def fit(self, X, y=None, sample_weight=None):
+        if sample_weight is not None or not (self.with_mean and self.with_std):
+            raise LDAEInputError("CachedScaler: plain standardisation only (no sample weights, with_mean/with_std)")
         X = np.asarray(X, np.float64)
         self.key_ = _fingerprint(X)
         ref = _remember(_SCALE_CACHE, ('fit', self.key_), lambda: StandardScaler().fit(X), size=8)
@@ -218,7 +221,11 @@ class CachedScaler(StandardScaler):
         self.n_features_in_, self.n_samples_seen_ = ref.n_features_in_, ref.n_samples_seen_
         return self
 
+    def partial_fit(self, X, y=None, sample_weight=None):
+        raise LDAEInputError("CachedScaler: no partial_fit (its cache is keyed by the whole matrix); use fit")
+
     def transform(self, X, copy=None):
+        check_is_fitted(self, 'key_')
         X = np.asarray(X, np.float64)
 
         def make():
@@ -248,9 +255,21 @@ class PrefixPCA(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
+        check_is_fitted(self, 'key_')
         X = np.asarray(X, np.float64)
-        make = lambda: (X - self.full_.mean_) @ self.full_.components_.T
+
+        def make():
+            out = (X - self.full_.mean_) @ self.full_.components_.T
+            out.flags.writeable = False
+            return out
+
         return _remember(_PROJ_CACHE, (self.key_, _fingerprint(X)), make, size=32)[:, : self.n_components]
+
+
+def clear_probe_caches():
+    "Forget the remembered standardisations, decompositions and projections (`fit_probe` does when it ends)."
+    for c in (_SCALE_CACHE, _PCA_CACHE, _PROJ_CACHE):
+        c.clear()
 
 
 def fit_probe(X, y, groups, task: str, pca: bool = False, seed: int = 0, inner: int = 5, src='probe') -> GridSearchCV:
@@ -293,7 +312,10 @@ def fit_probe(X, y, groups, task: str, pca: bool = False, seed: int = 0, inner: 
         grid['pca__n_components'] = comps
     pipe = Pipeline(steps + [('model', est)])
     search = GridSearchCV(pipe, grid, scoring=scoring, cv=cv, refit=True, error_score='raise')
-    return search.fit(X, y, groups=groups)
+    try:
+        return search.fit(X, y, groups=groups)
+    finally:  # the caches serve one grid search: its folds' matrices are not kept afterwards
+        clear_probe_caches()
 
 # %% ../nbs/60_probe.ipynb #606deb27
 def auc_score(y, p) -> float | None:
