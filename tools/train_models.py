@@ -8,6 +8,8 @@ seconds over all its attempts (updated every 30 s) and `done`, the finished stag
 override a stage's cpu preset (e.g. aekl:train.epochs=20). With --export, the trained bundle, the supervised baseline
 and the y_sem probes are written as a shipped bundle (`ldae.pretrained`) with their provenance. --ldae-seeds 1 2
 trains stage 3 again from those seeds on the same autoencoder and DDPM, probes each, and writes OUT/seeds.json.
+--voxel-dae trains the voxel-space DAE baseline (`voxel_dae` cpu preset on the same cohort and grid) in OUT/voxel_dae
+and probes its y_sem under the same protocol (OUT/probe-voxel/metrics.json), after everything else.
 """
 
 import argparse
@@ -45,7 +47,12 @@ def main(argv=None):
         default=[],
         help='more stage-3 seeds on the same autoencoder and DDPM (OUT/ldae-s<seed>, probes in OUT/probe-s<seed>)',
     )
-    ap.add_argument('overrides', nargs='*', help='stage:key=value, stage one of aekl, ldae_pretrain, ldae_repr_learn')
+    ap.add_argument('--voxel-dae', action='store_true', help='also train and probe the voxel-space DAE baseline')
+    ap.add_argument(
+        'overrides',
+        nargs='*',
+        help='stage:key=value, stage one of aekl, ldae_pretrain, ldae_repr_learn, classification, voxel_dae',
+    )
     a = ap.parse_args(argv)
     out, show = a.out, not a.quiet
     ov = {
@@ -53,6 +60,7 @@ def main(argv=None):
         'ldae_pretrain': [],
         'ldae_repr_learn': [],
         'classification': [f'data.shape={a.shape}'],
+        'voxel_dae': [f'data.shape={a.shape}'],
     }
     for o in a.overrides:
         stage, kv = o.split(':', 1)
@@ -151,6 +159,36 @@ def main(argv=None):
             res[target] = {k: v for k, v in r['metrics'].items() if k != 'hyper'}
         (out / p / 'metrics.json').write_text(json.dumps(res, indent=1))
 
+    def voxel_dae():
+        from ldae.voxel_dae import fit_voxel_dae
+
+        cfg = demo_config('voxel_dae', a.seed, extra=ov['voxel_dae'])
+        fit_voxel_dae(
+            cfg, csv, out / 'voxel_dae', resume=(out / 'voxel_dae' / 'last.ckpt').exists(), show_progress=show
+        )
+
+    def probes_voxel():
+        import numpy as np
+        import torch
+        from ldae.core import progress
+        from ldae.data import load_volume
+        from ldae.voxel_dae import load_voxel_dae
+        from ldae.probe import embeddings_frame, write_embeddings, run_probe
+
+        m = load_voxel_dae(out / 'voxel_dae' / 'voxel_dae.ckpt')
+        df = read_cohort(csv)
+        Y = []
+        for i in progress(range(0, len(df), 16), show, 'embed the cohort (voxel DAE y_sem)'):
+            x = torch.stack([load_volume(p, m.input_shape, m.spacing).as_tensor() for p in df._path[i : i + 16]])
+            Y.append(m.semantic(x).float().cpu().numpy())
+        Y = np.concatenate(Y)
+        write_embeddings(out / 'probe-voxel' / 'y_sem.csv', embeddings_frame(df, Y))
+        res = {}
+        for target in ('diagnosis', 'age'):
+            r = run_probe(Y, df, target, seed=a.seed, name=f'voxel DAE y_sem {target}')
+            res[target] = {k: v for k, v in r['metrics'].items() if k != 'hyper'}
+        (out / 'probe-voxel' / 'metrics.json').write_text(json.dumps(res, indent=1))
+
     out.mkdir(parents=True, exist_ok=True)
     stages = [
         ('cohort', cohort),
@@ -165,6 +203,8 @@ def main(argv=None):
             (f'ldae-s{sd}', lambda sd=sd: ldae(sd, f'ldae-s{sd}')),
             (f'probes-s{sd}', lambda sd=sd: probes(f'ldae-s{sd}', f'probe-s{sd}')),
         ]
+    if a.voxel_dae:
+        stages += [('voxel_dae', voxel_dae), ('probes-voxel', probes_voxel)]
     for name, fn in stages:
         stage(name, fn)
     print(json.dumps(times))
