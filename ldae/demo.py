@@ -645,7 +645,6 @@ def ldae_section(
         f"Held-out reconstruction, {len(x)} scans{_of_test(test, df)} (SSIM against the input scans):\n",
         _md_table(tab, floatfmt='.4f'),
         '\n',
-        '' if 100 in steps else "\nS = 100 and the time of each S: `ldae bench`.\n",
         f"\nAt S = 50: SSIM(AE) − SSIM(LDAE) = {gap:+.4f} (target: within 0.005).\n",
         f"\n**What y_sem carries.** Decoding each scan's own y_sem with a random z_T (DDIM-{S_y}, "
         f"guidance scale {m.scale:g}), the measured ventricles are off by {_ml(err)} on average (r = {_r(r_v)}); "
@@ -895,9 +894,9 @@ def verbs_section(
         oracle = _oracle(out, shipped, m.device)
         r = judge_manipulation(m, x, truth, probe, alphas, steps, oracle, roi_masks(m.ae.input_shape, m.ae.spacing))
         s = r['summary']
-        reuse = r if 1.0 in [float(a) for a in alphas] else None  # α = 0 and α = 1 are decoded already
+        reuse = r if 1.0 in r['alphas'] else None  # α = 0 and α = 1 are decoded already
         rev = judge_reversibility(m, x, probe, 1.0, steps, manipulation=reuse)
-        comp = judge_composition(m, x, 5, steps, first=r['decodes'][[float(a) for a in alphas].index(0.0)])
+        comp = judge_composition(m, x, 5, steps, first=r['decodes'][r['alphas'].index(0.0)])
         s |= rev['summary'] | {'composition_ssim': comp['summary']['composition_ssim']}
         s['composition_ssim_by_k'] = comp['summary']['ssim_to_first_by_k']
         met['manipulation'] = s | {'severity_truth': sev, 'steps': steps}
