@@ -4,9 +4,11 @@
 
 # %% ../nbs/08_distributed.ipynb #d1st0004
 from __future__ import annotations
+import atexit
 import datetime
 import hashlib
 import os
+import sys
 import torch
 import torch.distributed as dist
 from torch._utils import _flatten_dense_tensors, _unflatten_dense_tensors
@@ -60,7 +62,14 @@ def init_distributed(timeout_minutes: float = 30.0) -> bool:
             )
         torch.cuda.set_device(local)
     dist.init_process_group('nccl' if cuda else 'gloo', timeout=datetime.timedelta(minutes=timeout_minutes))
+    atexit.register(_leave_group)
     return True
+
+
+def _leave_group():
+    "At a normal exit, leave the process group while the interpreter is still whole (see below)."
+    if dist.is_available() and dist.is_initialized() and getattr(sys, 'last_value', None) is None:
+        dist.destroy_process_group()
 
 
 def barrier():
