@@ -349,11 +349,16 @@ def interpolation_triples(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=['subject', 'first', 'mid', 'last', 't', 'diagnosis'])
 
 
+def _ae_reconstruct(m: LDAE, x: torch.Tensor, bs: int = 16) -> torch.Tensor:
+    "The autoencoder's reconstructions of scans (posterior mean, clamped to [0, 1] as LDAE decodes are), on the CPU."
+    return torch.cat([m.ae.reconstruct(x[a : a + bs].to(m.device)).clamp(0, 1).cpu() for a in range(0, len(x), bs)])
+
+
 @torch.no_grad()
 def judge_interpolation(
     m: LDAE, x0: torch.Tensor, xm: torch.Tensor, x1: torch.Tensor, t, steps: int | None = None, bs: int = 16
 ) -> dict:
-    "SSIM and ventricle error (ml) to the real intermediate scans: interpolation, nearest endpoint, voxel blend."
+    "SSIM and ventricle error (ml) to the real intermediate scans (and SSIM to their AE reconstructions): each answer."
     t = np.asarray(t, dtype=np.float64).reshape(-1)
     if not (len(t) == len(x0) == len(xm) == len(x1)) or not ((t >= 0) & (t <= 1)).all():
         raise LDAEInputError(f"judge_interpolation: {len(x0)} triples for {len(t)} positions in [0, 1]")
@@ -372,18 +377,27 @@ def judge_interpolation(
         'voxel blend of the reconstructions': (1 - tt) * r0 + tt * r1,
         'reconstruction of the real scan': m.reconstruct(xm, steps, bs).cpu(),
     }
+    a0, am, a1 = (_ae_reconstruct(m, v, bs) for v in (x0, xm, x1))
+    cands |= {
+        'nearest endpoint, through the AE': torch.where(tt < 0.5, a0, a1),
+        'voxel blend, through the AE': (1 - tt) * a0 + tt * a1,
+    }
     v_mid = _volumes(xm, sp)[0]
     ssim = {k: ssim3d(v, xm).numpy() for k, v in cands.items()}
+    ssim_ae = {k: ssim3d(v, am).numpy() for k, v in cands.items()}
     verr = {k: np.abs(_volumes(v, sp)[0] - v_mid) for k, v in cands.items()}
     table = pd.DataFrame(
         {
             'SSIM': {k: float(v.mean()) for k, v in ssim.items()},
+            'SSIM to the AE reconstruction': {k: float(v.mean()) for k, v in ssim_ae.items()},
             'ventricle error (ml)': {k: float(_nanmean(v)) for k, v in verr.items()},
         }
     )
+    beats_ae = lambda k: float((ssim_ae['interpolation'] > ssim_ae[k]).mean())  # noqa: E731
     return dict(
         volumes=cands,
         ssim=ssim,
+        ssim_to_ae_reconstruction=ssim_ae,
         ventricle_err_ml=verr,
         table=table,
         summary=_finite(
@@ -400,6 +414,11 @@ def judge_interpolation(
                 ventricle_err_ml_voxel_blend=float(_nanmean(verr['voxel blend'])),
                 beats_nearest_fraction=float((ssim['interpolation'] > ssim['nearest endpoint']).mean()),
                 beats_blend_fraction=float((ssim['interpolation'] > ssim['voxel blend']).mean()),
+                ssim_interp_to_ae_reconstruction=float(ssim_ae['interpolation'].mean()),
+                ssim_nearest_endpoint_ae_to_ae_reconstruction=float(ssim_ae['nearest endpoint, through the AE'].mean()),
+                ssim_voxel_blend_ae_to_ae_reconstruction=float(ssim_ae['voxel blend, through the AE'].mean()),
+                beats_nearest_ae_fraction=beats_ae('nearest endpoint, through the AE'),
+                beats_blend_ae_fraction=beats_ae('voxel blend, through the AE'),
             )
         ),
     )
