@@ -1022,9 +1022,9 @@ def verbs_section(
         md += [
             "### Interpolation at a real intermediate session\n",
             f"{len(tri)} test subjects with three or more sessions: first and last scan interpolated (LERP y_sem, "
-            "SLERP z_T) at the intermediate session's place in time, against the real scan of that session, and against "
-            "the autoencoder's reconstruction of it (the reference implementation's protocol; the answers without a "
-            "model then go through the autoencoder too).\n",
+            "SLERP z_T) at the intermediate session's place in time, against the real scan of that session, and "
+            "against the autoencoder's reconstruction of it (the reference implementation's protocol; the answers "
+            "without a model then go through the autoencoder too).\n",
             _md_table(i['table'].round(3)),
             f"\n![interpolation](figures/{f_int.name})\n",
         ]
