@@ -19,7 +19,8 @@ from .verbs import shifted_codes, slerp, decode_volumes, _alphas
 # %% auto #0
 __all__ = ['ALPHAS', 'roi_masks', 'subject_index', 'synth_session', 'render_counterfactuals', 'judge_manipulation',
            'manipulation_summary', 'judge_composition', 'judge_reversibility', 'judge_variations',
-           'interpolation_triples', 'judge_interpolation', 'effect_figure', 'truth_figure', 'composition_figure']
+           'interpolation_triples', 'ae_reconstructions', 'judge_interpolation', 'effect_figure', 'truth_figure',
+           'composition_figure']
 
 # %% ../nbs/63_counterfactual.ipynb #c0f10005
 def roi_masks(shape, spacing: float | None = None, margin_mm: float = 8.0) -> dict:
@@ -349,7 +350,7 @@ def interpolation_triples(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=['subject', 'first', 'mid', 'last', 't', 'diagnosis'])
 
 
-def _ae_reconstruct(m: LDAE, x: torch.Tensor, bs: int = 16) -> torch.Tensor:
+def ae_reconstructions(m: LDAE, x: torch.Tensor, bs: int = 16) -> torch.Tensor:
     "The autoencoder's reconstructions of scans (posterior mean, clamped to [0, 1] as LDAE decodes are), on the CPU."
     return torch.cat([m.ae.reconstruct(x[a : a + bs].to(m.device)).clamp(0, 1).cpu() for a in range(0, len(x), bs)])
 
@@ -377,7 +378,7 @@ def judge_interpolation(
         'voxel blend of the reconstructions': (1 - tt) * r0 + tt * r1,
         'reconstruction of the real scan': m.reconstruct(xm, steps, bs).cpu(),
     }
-    a0, am, a1 = (_ae_reconstruct(m, v, bs) for v in (x0, xm, x1))
+    a0, am, a1 = (ae_reconstructions(m, v, bs) for v in (x0, xm, x1))
     cands |= {
         'nearest endpoint, through the AE': torch.where(tt < 0.5, a0, a1),
         'voxel blend, through the AE': (1 - tt) * a0 + tt * a1,

@@ -507,6 +507,7 @@ def ldae_section(
     from ldae.metrics import ssim3d
     from ldae.semantic_encoder import slice_attention_figure
     from ldae.guided_denoiser import guided_step_cost
+    from ldae.counterfactual import ae_reconstructions
 
     out = Path(out)
     csv = out / 'cohort' / 'cohort_with_compressed_latent.csv'
@@ -530,7 +531,7 @@ def ldae_section(
     t0 = time.time()
     x = _load(m, test._path, cache)
     with torch.no_grad():
-        r_ae = torch.cat([m.ae.reconstruct(x[i : i + 16].to(m.device)).clamp(0, 1).cpu() for i in range(0, len(x), 16)])
+        r_ae = ae_reconstructions(m, x)
     ssim_ae = float(ssim3d(r_ae, x).mean())
     enc = {}
     recs = {}
