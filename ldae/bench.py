@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from .core import LDAEInputError, LDAETrainingError, write_json, progress
-from .perf import best_seconds, versions, peak_memory, channels_last_3d_
+from .perf import best_seconds, versions, peak_memory, channels_last_3d_, onednn_conv3d_, OneDNNConv3d
 from .metrics import recon_metrics
 from .synth import synth_cohort
 from .unet import UNet
@@ -41,6 +41,8 @@ def equal_width_voxel_dae(m) -> VoxelDAE:
     w = next(c.weight for c in m.ddpm.unet.modules() if isinstance(c, torch.nn.Conv3d))
     if w.is_contiguous(memory_format=torch.channels_last_3d) and not w.is_contiguous():
         channels_last_3d_(vd)  # the same memory order as the LDAE it is timed against (`load_ldae` on a CPU)
+    if isinstance(m.ddpm.unet.stem, OneDNNConv3d):
+        onednn_conv3d_(vd)  # and the same convolution kernels
     return vd
 
 # %% ../nbs/77_bench.ipynb #bnch0010
@@ -59,6 +61,14 @@ def speed_section(m, x: torch.Tensor, S: int = 10, scaling_S=(5, 10, 20), scalin
     vd = equal_width_voxel_dae(m)
     t_ldae = best_seconds(lambda: m.decode(*m.encode(x1, S), S), dev, repeats)
     t_vox = best_seconds(lambda: vd.reconstruct(x1, S), dev, repeats)
+    # one denoising step each (guided ε̂ on the latent; ε_θ on the scan grid): what the ratio tends to as S grows
+    with torch.no_grad():
+        y_l, y_v = m.encoder(x1), vd.encoder(x1)
+    z1 = torch.randn((1, *m.ddpm.latent_shape), generator=torch.Generator().manual_seed(0)).to(dev)
+    t1 = torch.full((1,), m.ddpm.schedule.T // 2, device=dev)
+    eps_l, eps_v = m.denoiser.eps_fn(y_l), vd.eps_fn(y_v)
+    t_step_l = best_seconds(lambda: eps_l(z1, t1), dev, repeats, calls=5)
+    t_step_v = best_seconds(lambda: eps_v(x1 * 2 - 1, t1), dev, repeats, calls=2)
     g = guided_step_cost(m.denoiser, bs=8, repeats=3)
     lo = sampling_overhead(m.ddpm, S=S, bs=8, repeats=repeats)
     xb = x.to(dev)
@@ -73,6 +83,9 @@ def speed_section(m, x: torch.Tensor, S: int = 10, scaling_S=(5, 10, 20), scalin
         'ldae_seconds_per_scan': t_ldae,
         'voxel_dae_seconds_per_scan': t_vox,
         'ldae_vs_voxel_dae': t_vox / t_ldae,
+        'ldae_step_seconds': t_step_l,
+        'voxel_dae_step_seconds': t_step_v,
+        'ldae_vs_voxel_dae_per_step': t_step_v / t_step_l,
         'guided_vs_unguided': g['ratio'],
         'guided_step': g,
         'loop_overhead': lo['overhead'],
@@ -168,6 +181,15 @@ def _md(bench: dict) -> str:
         '',
         f"- LDAE encode + decode, S = {s['S']}: {s['ldae_seconds_per_scan']:.2f} s per scan; the voxel DAE at equal "
         f"width {s['voxel_dae_seconds_per_scan']:.2f} s: **{s['ldae_vs_voxel_dae']:.1f}×** (the paper reports 20×)",
+        *(
+            [
+                f"- one denoising step at batch 1 (what that ratio tends to as S grows): LDAE "
+                f"{s['ldae_step_seconds'] * 1000:.0f} ms, voxel DAE {s['voxel_dae_step_seconds'] * 1000:.0f} ms: "
+                f"{s['ldae_vs_voxel_dae_per_step']:.1f}×"
+            ]
+            if 'ldae_vs_voxel_dae_per_step' in s
+            else []
+        ),
         f"- guided / unguided DDIM step: {s['guided_vs_unguided']:.2f}",
         f"- sampling-loop overhead over bare ε_θ calls: {s['loop_overhead']:+.1%}",
         f"- latent caching: {s['latent_caching_scans_per_second']:.1f} scans/s",

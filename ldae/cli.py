@@ -589,7 +589,8 @@ def _cmd_bench(a) -> int:
     )
     s = b['speed']
     print(
-        f"LDAE vs voxel DAE: {s['ldae_vs_voxel_dae']:.1f}× faster (S={s['S']}); guided/unguided step "
+        f"LDAE vs voxel DAE: {s['ldae_vs_voxel_dae']:.1f}× faster (S={s['S']}; "
+        f"{s['ldae_vs_voxel_dae_per_step']:.1f}× per denoising step); guided/unguided step "
         f"{s['guided_vs_unguided']:.2f}; loop overhead {s['loop_overhead']:+.1%}"
     )
     print(f"wrote {a.out / 'bench.json'}, {a.out / 'bench.md'} in {b['seconds']:.0f} s")

@@ -9,7 +9,7 @@ import time
 import torch
 
 # %% auto #0
-__all__ = ['best_seconds', 'versions', 'human_bytes', 'peak_memory', 'channels_last_3d_']
+__all__ = ['best_seconds', 'versions', 'human_bytes', 'peak_memory', 'channels_last_3d_', 'OneDNNConv3d', 'onednn_conv3d_']
 
 # %% ../nbs/07_perf.ipynb #12c939ae
 @torch.no_grad()
@@ -89,4 +89,29 @@ def channels_last_3d_(model: torch.nn.Module) -> torch.nn.Module:
     for m in model.modules():
         if isinstance(m, (torch.nn.Conv3d, torch.nn.ConvTranspose3d)):
             m.to(memory_format=torch.channels_last_3d)
+    return model
+
+# %% ../nbs/07_perf.ipynb #0d1e2f02
+class OneDNNConv3d(torch.nn.Conv3d):
+    "A `Conv3d` that takes oneDNN's kernel in CPU inference, where PyTorch would take its reference one at batch 1."
+
+    def _conv_forward(self, x, weight, bias):
+        if (
+            x.device.type == 'cpu'
+            and x.dtype == torch.float32
+            and x.dim() == 5
+            and not torch.is_grad_enabled()
+            and self.padding_mode == 'zeros'
+            and not isinstance(self.padding, str)
+            and torch.backends.mkldnn.is_available()
+        ):
+            return torch.mkldnn_convolution(x, weight, bias, self.padding, self.stride, self.dilation, self.groups)
+        return super()._conv_forward(x, weight, bias)
+
+
+def onednn_conv3d_(model: torch.nn.Module) -> torch.nn.Module:
+    "Make every plain `Conv3d` of `model` a `OneDNNConv3d` in place (same weights and state dict); returns `model`."
+    for m in model.modules():
+        if type(m) is torch.nn.Conv3d:
+            m.__class__ = OneDNNConv3d
     return model

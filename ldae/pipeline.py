@@ -9,7 +9,7 @@ import torch
 import torch.nn as nn
 from fastcore.basics import patch
 from .core import LDAEInputError, save_checkpoint, load_checkpoint, load_state_strict, get_device, progress
-from .perf import channels_last_3d_
+from .perf import channels_last_3d_, onednn_conv3d_
 from .autoencoder import LatentAutoencoder
 from .schedule import NoiseSchedule
 from .unet import UNet
@@ -274,6 +274,7 @@ def load_ldae(
     path,
     device='cpu',
     channels_last: bool | None = None,  # 3-D convolutions channels-last (`channels_last_3d_`); None: on a CPU
+    onednn: bool | None = None,  # oneDNN's kernel at batch 1 too (`onednn_conv3d_`); None: on a CPU
 ) -> LDAE:
     "Load an `LDAE` bundle safely (weights_only, strict) onto `device`."
     ck = load_checkpoint(path, 'ldae')
@@ -305,6 +306,8 @@ def load_ldae(
     m = LDAE(ddpm, enc, shift, **ck['config']).to(dev).eval()
     if channels_last if channels_last is not None else dev.type == 'cpu':
         channels_last_3d_(m)  # faster 3-D convolutions on a CPU (timed in 07_perf); the same values
+    if onednn if onednn is not None else dev.type == 'cpu':
+        onednn_conv3d_(m)  # batch 1 on a CPU: oneDNN instead of PyTorch's reference kernel (07_perf)
     st = p.get('ysem_stats')
     if st is not None and (tuple(st['mean'].shape) != (enc.dim,) or tuple(st['std'].shape) != (enc.dim,)):
         raise LDAEInputError(f"{path}: y_sem statistics of shape {tuple(st['mean'].shape)}; expected ({enc.dim},)")

@@ -192,6 +192,8 @@ def test_bench_writes_its_contract(tmp_path):
     assert {'speed', 'quality', 'downstream', 'versions', 'machine'} <= set(b)
     s = b['speed']
     assert s['ldae_vs_voxel_dae'] > 1 and s['guided_vs_unguided'] > 0 and s['loop_overhead'] > -1
+    assert s['ldae_vs_voxel_dae_per_step'] > 1  # a step on the latent grid costs less than one on the scan grid
+    assert 'per denoising step' in r.stdout and 'one denoising step at batch 1' in (tmp_path / 'bench.md').read_text()
     assert [(g['S'], g['batch']) for g in s['scaling']] == [(2, 1), (2, 2)]
     assert all(q['lpips'] is None for q in b['quality'])  # no LPIPS weights offline: unavailable, never a number
     assert '| LDAE encoded | 2 |' in (tmp_path / 'bench.md').read_text()
