@@ -13,6 +13,7 @@ from fastai.callback.tracker import EarlyStoppingCallback
 from fastai.optimizer import Adam
 from .core import LDAEInputError, get_device, load_state_strict
 from .training import StepCounter, NaNGuard, TimeBudget, EMA, Checkpoint, FigurePreview, find_cb, start_epoch
+from .training import ChannelsLast3d
 from .training import load_resume, set_progress, apply_precision, stage_cohort, fit_stage
 from .data import cohort_dls, LatentDataset, voxel_moments
 from .schedule import NoiseSchedule
@@ -197,6 +198,8 @@ def ddpm_learner(
     ]
     if T['patience']:
         cbs.append(EarlyStoppingCallback(monitor='valid_loss', comp=np.less, patience=int(T['patience'])))
+    if T.get('channels_last'):  # configs written before the option have no key: off
+        cbs.append(ChannelsLast3d())
     learn = Learner(
         dls, unet, loss_func=eps_mse, opt_func=Adam, lr=float(T['lr']), wd=0.0, cbs=cbs, path=out, model_dir='.'
     )

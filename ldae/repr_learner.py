@@ -12,6 +12,7 @@ from fastai.metrics import Metric
 from fastai.optimizer import Adam
 from .core import LDAEInputError, get_device, load_state_strict
 from .training import StepCounter, NaNGuard, TimeBudget, EMA, Checkpoint, SparseEarlyStopping, find_cb
+from .training import ChannelsLast3d
 from .training import load_resume, start_epoch, set_progress, apply_precision, stage_cohort, fit_stage
 from .data import cohort_dls
 from .latent_ddpm import LatentDDPM, load_ddpm
@@ -225,6 +226,8 @@ def ldae_learner(
         cbs.append(SparseEarlyStopping(monitor=monitor, comp=comp, patience=int(T['patience'])))
     if int(T['accumulate']) > 1:
         cbs.append(GradientAccumulation(int(T['accumulate']) * int(d['batch_size'])))
+    if T.get('channels_last'):  # configs written before the option have no key: off
+        cbs.append(ChannelsLast3d())
     learn = Learner(
         dls,
         model,

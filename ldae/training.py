@@ -386,6 +386,8 @@ def _channels_last(t):
 class ChannelsLast3d(Callback):
     "The model's 3-D weights and each batch's volumes in channels-last order (`torch.channels_last_3d`); same values."
 
+    order = 2  # after the noise steps of stages 2 and 3 (order 1), so the noisy latents they make are converted too
+
     def before_fit(self):
         channels_last_3d_(self.learn.model)  # 3-D weights only (a slice encoder's 2-D ones keep their order)
 

@@ -44,12 +44,13 @@ def main(argv=None):
     ap.add_argument('--steps', type=int, default=3)
     ap.add_argument('--batch', type=int, default=16)
     ap.add_argument('--no-channels-last', action='store_true', help='time the default memory order')
+    ap.add_argument('--cases', type=int, nargs='*', default=None, help='which of the cases (0-based; default all)')
     a = ap.parse_args(argv)
     base = load_config('ldae_pretrain', 'cpu')['model']
     order = 'default memory order' if a.no_channels_last else 'channels-last'
     print(f"{torch.get_num_threads()} threads, {order}; train batch {a.batch}, sampling batch 8; median of {a.steps}")
     ref = None
-    for name, shape, over in CASES:
+    for name, shape, over in [CASES[i] for i in a.cases] if a.cases is not None else CASES:
         torch.manual_seed(0)
         m = UNet(in_channels=shape[0], **(base | over))
         m = m if a.no_channels_last else channels_last_3d_(m)
