@@ -99,7 +99,8 @@ def _step_peak(stage: str, ckpt: str, device: str) -> dict:
     "One training step of `stage` of bundle `ckpt` (run in a fresh process); its peak memory."
     from ldae.pipeline import load_ldae
 
-    m = load_ldae(ckpt, device=device, channels_last=False).requires_grad_(False)  # frozen: unfreeze what trains
+    # PyTorch's own kernels and memory order, as the training stages use; frozen: unfreeze what trains
+    m = load_ldae(ckpt, device=device, channels_last=False, onednn=False).requires_grad_(False)
     dev = m.device
     shape = m.ae.input_shape
     if stage == 'autoencoder':

@@ -454,9 +454,9 @@ def _cmd_fit(a) -> int:
 
 def _bundle_ckpt(p: Path) -> Path:
     "`p`, or the ldae.ckpt of the shipped bundle named `p` (e.g. synthad-cpu) when there is no such file."
-    from ldae.pretrained import list_pretrained, pretrained_file
+    from ldae.pretrained import bundle_checkpoint
 
-    return pretrained_file('ldae.ckpt', str(p)) if not p.exists() and str(p) in list_pretrained() else p
+    return bundle_checkpoint(p)
 
 
 def _cmd_reconstruct(a) -> int:

@@ -104,6 +104,8 @@ class OneDNNConv3d(torch.nn.Conv3d):
             and self.padding_mode == 'zeros'
             and not isinstance(self.padding, str)
             and torch.backends.mkldnn.is_available()
+            and torch.backends.mkldnn.enabled  # `torch.backends.mkldnn.flags(enabled=False)` is honoured
+            and not torch.is_autocast_enabled('cpu')  # autocast picks its own precision: PyTorch's path
         ):
             return torch.mkldnn_convolution(x, weight, bias, self.padding, self.stride, self.dilation, self.groups)
         return super()._conv_forward(x, weight, bias)

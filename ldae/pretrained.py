@@ -14,7 +14,8 @@ import ldae.verbs  # noqa: F401 — manipulate, variations, interpolate: methods
 
 # %% auto #0
 __all__ = ['MODELS_DIR', 'WEIGHTS', 'INT8_MIN_SIZE', 'sha256', 'list_pretrained', 'compact_checkpoint', 'half_checkpoint',
-           'reproduction_check', 'export_bundle', 'pretrained_info', 'verify_bundle', 'pretrained', 'pretrained_file']
+           'reproduction_check', 'export_bundle', 'pretrained_info', 'verify_bundle', 'pretrained', 'pretrained_file',
+           'bundle_checkpoint']
 
 # %% ../nbs/74_pretrained.ipynb #5300865e
 MODELS_DIR = Path(_ldae.__file__).parent / 'models'
@@ -191,3 +192,9 @@ def pretrained_file(name: str, name_or_dir='synthad-cpu') -> Path:
             f"shipped bundle {Path(info['path']).name!r} has no {name!r}; it has {sorted(info['files'])}"
         )
     return Path(info['path']) / name
+
+
+def bundle_checkpoint(p) -> Path:
+    "`p` if that file exists, else the ldae.ckpt of the shipped bundle named `p` (e.g. 'synthad-cpu'), hash-checked."
+    p = Path(p)
+    return pretrained_file('ldae.ckpt', str(p)) if not p.exists() and str(p) in list_pretrained() else p

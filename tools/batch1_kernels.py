@@ -5,7 +5,7 @@
 On the shipped bundle (default) or any LDAE bundle: (1) a profile of one guided DDIM step at batch 1 — the share of
 time in each convolution kernel; (2) seconds per guided step at batch 1 and 2, both ways; (3) seconds per scan of an
 LDAE encode + decode at S steps and of the equal-width voxel DAE of `ldae bench`, both ways, and their ratio. One run,
-interleaved, best of 2: ratios are what to read on a shared machine.
+best of 2 (the voxel DAE: 1): ratios are what to read on a shared machine.
 """
 
 import argparse
@@ -16,7 +16,7 @@ from torch.profiler import profile
 
 from ldae.bench import _scans, equal_width_voxel_dae
 from ldae.pipeline import load_ldae
-from ldae.pretrained import pretrained_info
+from ldae.pretrained import bundle_checkpoint
 from pathlib import Path
 
 ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -27,7 +27,7 @@ ap.add_argument('--no-voxel', action='store_true')
 a = ap.parse_args()
 if a.threads:
     torch.set_num_threads(a.threads)
-ckpt = Path(a.bundle) if Path(a.bundle).is_file() else Path(pretrained_info(a.bundle)['path']) / 'ldae.ckpt'
+ckpt = bundle_checkpoint(a.bundle)
 models = {k: load_ldae(ckpt, onednn=k == 'oneDNN') for k in ("PyTorch's choice", 'oneDNN')}
 print(f'{ckpt}, {torch.get_num_threads()} threads, S = {a.steps}')
 

@@ -1,6 +1,6 @@
 """Seconds per training step and per sampling step of cpu ε_θ UNets on two latent grids, in one run (ratios).
 
-    python tools/ddpm_step.py [--steps 3] [--batch 16]
+    python tools/ddpm_step.py [--steps 3] [--batch 16] [--no-channels-last] [--cases 0 2]
 
 The shipped cpu DDPM works on the 8 × 12 × 14 × 12 latents of the 3-level autoencoder (48×56×48 scans); a 2-level
 autoencoder gives 4 × 24 × 28 × 24 latents. This times the stage-2 UNet on each (the preset, and the preset with
@@ -44,7 +44,9 @@ def main(argv=None):
     ap.add_argument('--steps', type=int, default=3)
     ap.add_argument('--batch', type=int, default=16)
     ap.add_argument('--no-channels-last', action='store_true', help='time the default memory order')
-    ap.add_argument('--cases', type=int, nargs='*', default=None, help='which of the cases (0-based; default all)')
+    ap.add_argument(
+        '--cases', type=int, nargs='+', default=None, help='which cases (0-based; default all; × is vs the first)'
+    )
     a = ap.parse_args(argv)
     base = load_config('ldae_pretrain', 'cpu')['model']
     order = 'default memory order' if a.no_channels_last else 'channels-last'

@@ -25,11 +25,14 @@ def main(argv=None):
     a = ap.parse_args(argv)
     path = Path(pretrained_info(a.bundle)['path']) / 'ldae.ckpt'
     x = torch.rand(
-        a.batch, 1, *load_ldae(path, channels_last=False).ae.input_shape, generator=torch.Generator().manual_seed(0)
+        a.batch,
+        1,
+        *load_ldae(path, channels_last=False, onednn=False).ae.input_shape,
+        generator=torch.Generator().manual_seed(0),
     )
     out, secs = {}, {}
     for name, cl in (('default order', False), ('channels-last', True)):
-        m = load_ldae(path, channels_last=cl)
+        m = load_ldae(path, channels_last=cl, onednn=False)  # memory order only (oneDNN at batch 1: batch1_kernels.py)
         secs[name] = best_seconds(lambda: m.reconstruct(x, a.steps), 'cpu', repeats=a.repeats)
         out[name] = m.reconstruct(x, a.steps)
     d = float((out['default order'] - out['channels-last']).abs().max())

@@ -1,6 +1,6 @@
 """Where one stage-3 training step's time goes: the semantic encoder, ε_θ's frozen pass, the estimator, backward.
 
-    python tools/stage3_step.py [BUNDLE] [--batch 16] [--threads N] [--repeats 3]
+    python tools/stage3_step.py [BUNDLE] [--batch 16] [--threads N] [--repeats 3] [--channels-last]
 
 On a bundle's own parts (default: the shipped one; its weights do not matter for time), a batch of random scans on
 its grid and random noisy latents: the median seconds of the encoder's forward, ε_θ's frozen pass with the estimator
@@ -16,9 +16,8 @@ from pathlib import Path
 import torch
 
 from ldae.guidance import pdae_loss
-from ldae.perf import channels_last_3d_
 from ldae.pipeline import load_ldae
-from ldae.pretrained import pretrained_info
+from ldae.pretrained import bundle_checkpoint
 
 ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ap.add_argument('bundle', nargs='?', default='synthad-cpu')
@@ -29,13 +28,11 @@ ap.add_argument('--channels-last', action='store_true', help='3-D weights and la
 a = ap.parse_args()
 if a.threads:
     torch.set_num_threads(a.threads)
-ckpt = Path(a.bundle) if Path(a.bundle).is_file() else Path(pretrained_info(a.bundle)['path']) / 'ldae.ckpt'
+ckpt = bundle_checkpoint(a.bundle)
 m = load_ldae(ckpt, channels_last=a.channels_last, onednn=False)
 enc, den, sch = m.encoder.train(), m.denoiser.train(), m.ddpm.schedule
 enc.requires_grad_(True)
 den.shift.requires_grad_(True)
-if a.channels_last:
-    channels_last_3d_(den)
 opt = torch.optim.AdamW([*enc.parameters(), *den.shift.parameters()], 1e-4)
 g = torch.Generator().manual_seed(0)
 B = a.batch
