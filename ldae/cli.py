@@ -452,14 +452,8 @@ def _cmd_fit(a) -> int:
     return 0
 
 
-def _bundle_ckpt(p: Path) -> Path:
-    "`p`, or the ldae.ckpt of the shipped bundle named `p` (e.g. synthad-cpu) when there is no such file."
-    from ldae.pretrained import bundle_checkpoint
-
-    return bundle_checkpoint(p)
-
-
 def _cmd_reconstruct(a) -> int:
+    from ldae.pretrained import bundle_checkpoint
     from ldae.pipeline import load_ldae
     from ldae.data import load_volume, check_scan
     from ldae.synth import save_nifti
@@ -474,7 +468,7 @@ def _cmd_reconstruct(a) -> int:
         'ldae reconstruct',
     )  # bad options fail before the bundle is loaded
     init_distributed()  # under torchrun / accelerate launch the scans are shared by the processes
-    m = load_ldae(_bundle_ckpt(a.ckpt), device=get_device(a.device))
+    m = load_ldae(bundle_checkpoint(a.ckpt), device=get_device(a.device))
     if a.scale is not None:
         m.scale = a.scale
     if a.stop is not None:
@@ -541,6 +535,7 @@ def _cmd_demo(a) -> int:
 
 
 def _cmd_embed(a) -> int:
+    from ldae.pretrained import bundle_checkpoint
     from ldae.pipeline import load_ldae
     from ldae.probe import embed_cohort, write_embeddings
     from ldae.distributed import init_distributed, is_main
@@ -549,7 +544,7 @@ def _cmd_embed(a) -> int:
     if a.out.suffix.lower() != '.csv':
         raise LDAEInputError(f"--out {a.out}: expected a .csv file name (the embeddings table)")
     init_distributed()  # under torchrun / accelerate launch the scans are shared by the processes
-    m = load_ldae(_bundle_ckpt(a.ckpt), device=get_device(a.device))
+    m = load_ldae(bundle_checkpoint(a.ckpt), device=get_device(a.device))
     t0 = time.time()
     df = embed_cohort(m, a.csv, a.what, a.normalise, a.steps, a.batch_size, show_progress=not a.quiet, strict=a.strict)
     if not is_main():  # rank 0 writes the whole table
@@ -561,6 +556,7 @@ def _cmd_embed(a) -> int:
 
 
 def _cmd_bench(a) -> int:
+    from ldae.pretrained import bundle_checkpoint
     from ldae.pipeline import load_ldae
     from ldae.bench import run_bench
     from ldae.core import get_device
@@ -571,7 +567,7 @@ def _cmd_bench(a) -> int:
     bad = {k: v for k, v in counts.items() if min(v) < 1}
     if bad:
         raise LDAEInputError(', '.join(f"--{k.replace('_', '-')} {v}" for k, v in bad.items()) + ': expected ≥ 1')
-    ckpt = _bundle_ckpt(a.ckpt)
+    ckpt = bundle_checkpoint(a.ckpt)
     m = load_ldae(ckpt, device=get_device(a.device))
     b = run_bench(
         a.out,
@@ -628,6 +624,7 @@ def _stem(p) -> str:
 
 def _verb_setup(a, check=None, inputs=()):
     "Bundle loaded, `check(model)` passed, the inputs read and checked, the output folder writable: before any work."
+    from ldae.pretrained import bundle_checkpoint
     import tempfile as _tf
     from ldae.pipeline import load_ldae
     from ldae.core import get_device
@@ -635,7 +632,7 @@ def _verb_setup(a, check=None, inputs=()):
 
     if a.steps is not None and a.steps < 1:
         raise LDAEInputError(f"--steps {a.steps}: expected at least 1")
-    m = load_ldae(_bundle_ckpt(a.ckpt), device=get_device(a.device))
+    m = load_ldae(bundle_checkpoint(a.ckpt), device=get_device(a.device))
     if check is not None:
         check(m)
     scans = [_read_scan(m, p, a.strict) for p in inputs]  # a bad scan is refused before the folder is made

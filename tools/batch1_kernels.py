@@ -5,19 +5,18 @@
 On the shipped bundle (default) or any LDAE bundle: (1) a profile of one guided DDIM step at batch 1 — the share of
 time in each convolution kernel; (2) seconds per guided step at batch 1 and 2, both ways; (3) seconds per scan of an
 LDAE encode + decode at S steps and of the equal-width voxel DAE of `ldae bench`, both ways, and their ratio. One run,
-best of 2 (the voxel DAE: 1): ratios are what to read on a shared machine.
+best of 2 after a warm-up (the voxel DAE: 1): ratios are what to read on a shared machine.
 """
 
 import argparse
-import time
 
 import torch
 from torch.profiler import profile
 
 from ldae.bench import _scans, equal_width_voxel_dae
 from ldae.pipeline import load_ldae
+from ldae.perf import best_seconds
 from ldae.pretrained import bundle_checkpoint
-from pathlib import Path
 
 ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ap.add_argument('bundle', nargs='?', default='synthad-cpu')
@@ -32,25 +31,22 @@ models = {k: load_ldae(ckpt, onednn=k == 'oneDNN') for k in ("PyTorch's choice",
 print(f'{ckpt}, {torch.get_num_threads()} threads, S = {a.steps}')
 
 
-def best(fn, n=2):
-    out = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return min(out)
+def guided_step(m, bs):
+    "One guided ε̂ call of bundle `m` at batch `bs` (random latents and y_sem, t = 500), as a function of nothing."
+    den = m.denoiser
+    z = torch.randn(bs, *den.ddpm.latent_shape)
+    g = den.eps_fn(torch.randn(bs, den.shift.config['sem_dim']))
+    tt = torch.full((bs,), 500)
+    return lambda: g(z, tt)
 
 
 with torch.inference_mode():
     for name, m in models.items():
-        den = m.denoiser
-        z = torch.randn(1, *den.ddpm.latent_shape)
-        g = den.eps_fn(torch.randn(1, den.shift.config['sem_dim']))
-        tt = torch.full((1,), 500)
-        g(z, tt)
+        step = guided_step(m, 1)
+        step()
         with profile() as prof:
             for _ in range(5):
-                g(z, tt)
+                step()
         ev = prof.key_averages()
         total = sum(e.self_cpu_time_total for e in ev)
         conv = {e.key: e.self_cpu_time_total / total for e in ev if 'conv' in e.key and e.self_cpu_time_total > 0}
@@ -59,23 +55,18 @@ with torch.inference_mode():
     for bs in (1, 2):
         ts = {}
         for name, m in models.items():
-            den = m.denoiser
-            z = torch.randn(bs, *den.ddpm.latent_shape)
-            g = den.eps_fn(torch.randn(bs, den.shift.config['sem_dim']))
-            tt = torch.full((bs,), 500)
-            g(z, tt)
-            ts[name] = best(lambda: [g(z, tt) for _ in range(10)]) / 10
+            ts[name] = best_seconds(guided_step(m, bs), 'cpu', repeats=2, calls=10)
         print(f'guided step, batch {bs}: ' + ', '.join(f'{k} {v * 1000:.1f} ms' for k, v in ts.items()))
     m0 = models["PyTorch's choice"]
     x = _scans(m0, 1, 1234)[:1]
     ref = m0.decode(*m0.encode(x, a.steps), a.steps)
     for name, m in models.items():
         out = m.decode(*m.encode(x, a.steps), a.steps)
-        t_l = best(lambda: m.decode(*m.encode(x, a.steps), a.steps))
+        t_l = best_seconds(lambda: m.decode(*m.encode(x, a.steps), a.steps), 'cpu', repeats=2)
         diff = (out - ref).abs().max()
         line = f"{name:18s} LDAE encode + decode {t_l:.2f} s per scan (max |Δ| vs PyTorch's choice {diff:.1e})"
         if not a.no_voxel:
             vd = equal_width_voxel_dae(m)
-            t_v = best(lambda: vd.reconstruct(x, a.steps), 1)
+            t_v = best_seconds(lambda: vd.reconstruct(x, a.steps), 'cpu', repeats=1)
             line += f'; voxel DAE {t_v:.1f} s; ratio {t_v / t_l:.1f}×'
         print(line, flush=True)

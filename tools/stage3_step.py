@@ -11,7 +11,6 @@ optimizer. Train mode, gradients on: PyTorch's own kernels, as in `fit_ldae`.
 import argparse
 import statistics
 import time
-from pathlib import Path
 
 import torch
 
