@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from .core import LDAEInputError, LDAETrainingError, write_json, progress
 from .perf import best_seconds, versions, peak_memory, channels_last_3d_, onednn_conv3d_, OneDNNConv3d
+from .perf import compile_inference_, is_compiled
 from .metrics import recon_metrics
 from .synth import synth_cohort
 from .unet import UNet
@@ -43,6 +44,8 @@ def equal_width_voxel_dae(m) -> VoxelDAE:
         channels_last_3d_(vd)  # the same memory order as the LDAE it is timed against (`load_ldae` on a CPU)
     if isinstance(m.ddpm.unet.stem, OneDNNConv3d):
         onednn_conv3d_(vd)  # and the same convolution kernels
+    if is_compiled(m.denoiser):
+        compile_inference_(vd.unet, vd.encoder)  # compiled as the LDAE was (`load_ldae(compile=True)`)
     return vd
 
 # %% ../nbs/77_bench.ipynb #bnch0010
@@ -180,6 +183,9 @@ def _md(bench: dict) -> str:
         '',
         '## Speed (ratios within this run)',
         '',
+        f"Both models {'compiled for inference (`--compile`)' if bench['machine'].get('compiled') else 'eager'}, "
+        f"{bench['machine']['threads']} threads.",
+        '',
         f"- LDAE encode + decode, S = {s['S']}: {s['ldae_seconds_per_scan']:.2f} s per scan; the voxel DAE at equal "
         f"width {s['voxel_dae_seconds_per_scan']:.2f} s: **{s['ldae_vs_voxel_dae']:.1f}×** (the paper reports 20×)",
         f"- one denoising step at batch 1 (what that ratio tends to as S grows): LDAE "
@@ -257,6 +263,7 @@ def run_bench(
             if model.device.type == 'cuda'
             else f'CPU ({platform.processor() or platform.machine()})',
             'threads': torch.get_num_threads(),
+            'compiled': is_compiled(model.denoiser),  # both sides compiled for inference (`ldae bench --compile`)
         },
     }
     bench['seconds'] = time.time() - t0

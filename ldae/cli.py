@@ -191,6 +191,12 @@ def _bench_parser(sub):
     )
     p.add_argument('--batches', type=int, nargs='+', default=[1, 2, 4], help='batch sizes of the scaling plot')
     p.add_argument('--memory', action='store_true', help="each stage's training-step peak memory (own processes)")
+    p.add_argument(
+        '--compile',
+        action='store_true',
+        help='compile both models for inference first (torch.compile, frozen weights): faster steps after minutes of '
+        'compilation',
+    )
     _common(p, seed=1234)  # the SynthAD seed of the scans: one no shipped model was trained on
 
 
@@ -568,7 +574,7 @@ def _cmd_bench(a) -> int:
     if bad:
         raise LDAEInputError(', '.join(f"--{k.replace('_', '-')} {v}" for k, v in bad.items()) + ': expected ≥ 1')
     ckpt = bundle_checkpoint(a.ckpt)
-    m = load_ldae(ckpt, device=get_device(a.device))
+    m = load_ldae(ckpt, device=get_device(a.device), compile=a.compile)
     b = run_bench(
         a.out,
         m,

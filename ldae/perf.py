@@ -9,7 +9,8 @@ import time
 import torch
 
 # %% auto #0
-__all__ = ['best_seconds', 'versions', 'human_bytes', 'peak_memory', 'channels_last_3d_', 'OneDNNConv3d', 'onednn_conv3d_']
+__all__ = ['best_seconds', 'versions', 'human_bytes', 'peak_memory', 'channels_last_3d_', 'OneDNNConv3d', 'onednn_conv3d_',
+           'compile_inference_', 'is_compiled']
 
 # %% ../nbs/07_perf.ipynb #12c939ae
 @torch.no_grad()
@@ -117,3 +118,26 @@ def onednn_conv3d_(model: torch.nn.Module) -> torch.nn.Module:
         if type(m) is torch.nn.Conv3d:
             m.__class__ = OneDNNConv3d
     return model
+
+# %% ../nbs/07_perf.ipynb #acae54e37e7d407bbb7b55eff062a284
+def compile_inference_(*modules: torch.nn.Module) -> None:
+    "Compile each module's forward for inference in place (`torch.compile`, inductor, frozen weights); same state dict."
+    from torch._inductor import config
+
+    for m in modules:
+        m.eval()
+        fn = torch.compile(m.forward)
+
+        def forward(*args, _fn=fn, **kwargs):
+            # inductor freezes weights only when its `freezing` is on as the graph is traced: on for every call (and
+            # any recompilation for a new shape), off again afterwards for the rest of the process
+            with config.patch(freezing=True):
+                return _fn(*args, **kwargs)
+
+        m.forward = forward
+        m._ldae_compiled = True
+
+
+def is_compiled(module: torch.nn.Module) -> bool:
+    "Whether `module`'s forward was compiled in place for inference (`compile_inference_`)."
+    return getattr(module, '_ldae_compiled', False)

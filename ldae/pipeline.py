@@ -9,7 +9,7 @@ import torch
 import torch.nn as nn
 from fastcore.basics import patch
 from .core import LDAEInputError, save_checkpoint, load_checkpoint, load_state_strict, get_device, progress
-from .perf import channels_last_3d_, onednn_conv3d_
+from .perf import channels_last_3d_, onednn_conv3d_, compile_inference_
 from .autoencoder import LatentAutoencoder
 from .schedule import NoiseSchedule
 from .unet import UNet
@@ -270,11 +270,20 @@ def save_ldae(path, model: LDAE, **extra) -> Path:
     )
 
 
+@patch
+def compile_inference(self: LDAE) -> LDAE:
+    "Compile every network a reconstruction calls for inference (`compile_inference_`, in place); returns `self`."
+    ae = self.ae.net
+    compile_inference_(self.denoiser, self.ddpm.unet, ae.encoder, ae.decoder, self.encoder)
+    return self
+
+
 def load_ldae(
     path,
     device='cpu',
     channels_last: bool | None = None,  # 3-D convolutions channels-last (`channels_last_3d_`); None: on a CPU
-    onednn: bool | None = None,  # oneDNN's kernel at batch 1 too (`onednn_conv3d_`); None: on a CPU
+    onednn: bool | None = None,  # oneDNN's kernel at batch 1 too (`onednn_conv3d_`); None: on a CPU, not compiled
+    compile: bool = False,  # compile the networks for inference (`LDAE.compile_inference`): minutes at first use
 ) -> LDAE:
     "Load an `LDAE` bundle safely (weights_only, strict) onto `device`."
     ck = load_checkpoint(path, 'ldae')
@@ -306,8 +315,10 @@ def load_ldae(
     m = LDAE(ddpm, enc, shift, **ck['config']).to(dev).eval()
     if channels_last if channels_last is not None else dev.type == 'cpu':
         channels_last_3d_(m)  # faster 3-D convolutions on a CPU (timed in 07_perf); the same values
-    if onednn if onednn is not None else dev.type == 'cpu':
+    if onednn if onednn is not None else dev.type == 'cpu' and not compile:
         onednn_conv3d_(m)  # batch 1 on a CPU: oneDNN instead of PyTorch's reference kernel (07_perf)
+    if compile:
+        m.compile_inference()  # inductor picks oneDNN's kernels itself, with the weights prepacked (07_perf)
     st = p.get('ysem_stats')
     if st is not None and (tuple(st['mean'].shape) != (enc.dim,) or tuple(st['std'].shape) != (enc.dim,)):
         raise LDAEInputError(f"{path}: y_sem statistics of shape {tuple(st['mean'].shape)}; expected ({enc.dim},)")

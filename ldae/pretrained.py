@@ -176,10 +176,14 @@ def verify_bundle(name_or_dir='synthad-cpu') -> dict:
     return info
 
 
-def pretrained(name_or_dir='synthad-cpu', device='cpu') -> LDAE:
+def pretrained(
+    name_or_dir='synthad-cpu',
+    device='cpu',
+    compile: bool = False,  # compiled for inference (`LDAE.compile_inference`): faster steps after minutes of compiling
+) -> LDAE:
     "Load a shipped LDAE bundle (checked against its hashes) onto `device`; `.provenance` holds its record."
     info = verify_bundle(name_or_dir)
-    m = load_ldae(Path(info['path']) / 'ldae.ckpt', device=device)
+    m = load_ldae(Path(info['path']) / 'ldae.ckpt', device=device, compile=compile)
     m.provenance = info
     return m
 

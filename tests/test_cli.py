@@ -197,6 +197,7 @@ def test_bench_writes_its_contract(tmp_path):
     assert [(g['S'], g['batch']) for g in s['scaling']] == [(2, 1), (2, 2)]
     assert all(q['lpips'] is None for q in b['quality'])  # no LPIPS weights offline: unavailable, never a number
     assert '| LDAE encoded | 2 |' in (tmp_path / 'bench.md').read_text()
+    assert b['machine']['compiled'] is False and 'Both models eager' in (tmp_path / 'bench.md').read_text()
     assert (tmp_path / 'figures' / 'bench_scaling.png').stat().st_size > 1000
     r = ldae_cmd('bench', '--out', tmp_path / 'x', '--subjects', 0)
     assert r.returncode == 2 and '--subjects [0]: expected ≥ 1' in r.stderr and not (tmp_path / 'x').exists()
