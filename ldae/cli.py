@@ -194,8 +194,8 @@ def _bench_parser(sub):
     p.add_argument(
         '--compile',
         action='store_true',
-        help='compile both models for inference first (torch.compile, frozen weights): faster steps after minutes of '
-        'compilation',
+        help='time both models compiled for inference (torch.compile, frozen weights): faster steps; each first call '
+        'compiles (minutes on a CPU, left out of the timings)',
     )
     _common(p, seed=1234)  # the SynthAD seed of the scans: one no shipped model was trained on
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import platform
 import time
+import types
 import torch
 
 # %% auto #0
@@ -120,24 +121,32 @@ def onednn_conv3d_(model: torch.nn.Module) -> torch.nn.Module:
     return model
 
 # %% ../nbs/07_perf.ipynb #acae54e37e7d407bbb7b55eff062a284
-def compile_inference_(*modules: torch.nn.Module) -> None:
-    "Compile each module's forward for inference in place (`torch.compile`, inductor, frozen weights); same state dict."
+_COMPILED = {}  # one compiled forward per module class: dynamo keys its cache by code, whatever the instance
+
+
+def _frozen_forward(self, *args, **kwargs):
+    "The forward of a module `compile_inference_` prepared: compiled, weights frozen, in inference; its own otherwise."
+    if self.training or torch.is_grad_enabled():
+        return type(self).forward(self, *args, **kwargs)  # training: the eager forward, reading the current weights
     from torch._inductor import config
 
+    # dynamo keeps weights as constants only if inductor's `freezing` is on while it traces a graph: on for every call
+    # (and so for any recompilation for a new shape), off again for the rest of the process
+    with config.patch(freezing=True):
+        return _COMPILED[type(self)](self, *args, **kwargs)
+
+
+def compile_inference_(*modules: torch.nn.Module) -> None:
+    "Compile each module's forward for inference in place (`torch.compile`, inductor, frozen weights); same state dict."
     for m in modules:
+        if is_compiled(m):
+            continue
         m.eval()
-        fn = torch.compile(m.forward)
-
-        def forward(*args, _fn=fn, **kwargs):
-            # inductor freezes weights only when its `freezing` is on as the graph is traced: on for every call (and
-            # any recompilation for a new shape), off again afterwards for the rest of the process
-            with config.patch(freezing=True):
-                return _fn(*args, **kwargs)
-
-        m.forward = forward
-        m._ldae_compiled = True
+        _COMPILED.setdefault(type(m), torch.compile(type(m).forward))
+        m.forward = types.MethodType(_frozen_forward, m)  # a bound method: `copy.deepcopy` rebinds it to the copy
 
 
 def is_compiled(module: torch.nn.Module) -> bool:
     "Whether `module`'s forward was compiled in place for inference (`compile_inference_`)."
-    return getattr(module, '_ldae_compiled', False)
+    f = module.__dict__.get('forward')
+    return getattr(f, '__func__', None) is _frozen_forward

@@ -4,6 +4,7 @@
 
 # %% ../nbs/42_pipeline.ipynb #b2452a50
 from __future__ import annotations
+import shutil
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -273,6 +274,8 @@ def save_ldae(path, model: LDAE, **extra) -> Path:
 @patch
 def compile_inference(self: LDAE) -> LDAE:
     "Compile every network a reconstruction calls for inference (`compile_inference_`, in place); returns `self`."
+    if self.device.type == 'cpu' and not any(shutil.which(c) for c in ('g++', 'c++', 'clang++')):
+        raise LDAEInputError('compile_inference: no C++ compiler on this machine (inductor builds C++ for a CPU)')
     ae = self.ae.net
     compile_inference_(self.denoiser, self.ddpm.unet, ae.encoder, ae.decoder, self.encoder)
     return self
@@ -286,6 +289,8 @@ def load_ldae(
     compile: bool = False,  # compile the networks for inference (`LDAE.compile_inference`): minutes at first use
 ) -> LDAE:
     "Load an `LDAE` bundle safely (weights_only, strict) onto `device`."
+    if compile and onednn:
+        raise LDAEInputError("load_ldae: onednn=True and compile=True; a compiled model picks oneDNN's kernels itself")
     ck = load_checkpoint(path, 'ldae')
     p = ck['parts']
     src = str(path)
@@ -315,10 +320,10 @@ def load_ldae(
     m = LDAE(ddpm, enc, shift, **ck['config']).to(dev).eval()
     if channels_last if channels_last is not None else dev.type == 'cpu':
         channels_last_3d_(m)  # faster 3-D convolutions on a CPU (timed in 07_perf); the same values
-    if onednn if onednn is not None else dev.type == 'cpu' and not compile:
+    if onednn if onednn is not None else (dev.type == 'cpu' and not compile):
         onednn_conv3d_(m)  # batch 1 on a CPU: oneDNN instead of PyTorch's reference kernel (07_perf)
     if compile:
-        m.compile_inference()  # inductor picks oneDNN's kernels itself, with the weights prepacked (07_perf)
+        m.compile_inference()  # in inference inductor picks oneDNN's kernels, the weights prepacked (07_perf)
     st = p.get('ysem_stats')
     if st is not None and (tuple(st['mean'].shape) != (enc.dim,) or tuple(st['std'].shape) != (enc.dim,)):
         raise LDAEInputError(f"{path}: y_sem statistics of shape {tuple(st['mean'].shape)}; expected ({enc.dim},)")
