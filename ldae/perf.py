@@ -5,8 +5,10 @@
 # %% ../nbs/07_perf.ipynb #96e60f5a
 from __future__ import annotations
 import platform
+import shutil
 import time
 import types
+from .core import LDAEInputError
 import torch
 
 # %% auto #0
@@ -138,6 +140,9 @@ def _frozen_forward(self, *args, **kwargs):
 
 def compile_inference_(*modules: torch.nn.Module) -> None:
     "Compile each module's forward for inference in place (`torch.compile`, inductor, frozen weights); same state dict."
+    cpu = any(p.device.type == 'cpu' for m in modules for p in m.parameters())
+    if cpu and not any(shutil.which(c) for c in ('g++', 'c++', 'clang++')):
+        raise LDAEInputError('compile_inference_: no C++ compiler on this machine (inductor builds C++ for a CPU)')
     for m in modules:
         if is_compiled(m):
             continue
