@@ -12,8 +12,8 @@ from .core import LDAEInputError
 import torch
 
 # %% auto #0
-__all__ = ['best_seconds', 'versions', 'human_bytes', 'peak_memory', 'channels_last_3d_', 'OneDNNConv3d', 'onednn_conv3d_',
-           'compile_inference_', 'is_compiled']
+__all__ = ['RECOMPILE_LIMIT', 'best_seconds', 'versions', 'human_bytes', 'peak_memory', 'channels_last_3d_', 'OneDNNConv3d',
+           'onednn_conv3d_', 'compile_inference_', 'is_compiled']
 
 # %% ../nbs/07_perf.ipynb #12c939ae
 @torch.no_grad()
@@ -124,6 +124,7 @@ def onednn_conv3d_(model: torch.nn.Module) -> torch.nn.Module:
 
 # %% ../nbs/07_perf.ipynb #acae54e37e7d407bbb7b55eff062a284
 _COMPILED = {}  # one compiled forward per module class: dynamo keys its cache by code, whatever the instance
+RECOMPILE_LIMIT = 64  # graphs per compiled forward (instances × input shapes) before dynamo falls back to eager
 
 
 def _frozen_forward(self, *args, **kwargs):
@@ -147,6 +148,9 @@ def compile_inference_(*modules: torch.nn.Module) -> None:
         if is_compiled(m):
             continue
         m.eval()
+        # each instance (its own frozen weights) and each input shape is a graph of the one compiled function; dynamo
+        # runs the function eagerly once it holds `recompile_limit` graphs (8 by default): room for a bundle and a bench
+        torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, RECOMPILE_LIMIT)
         _COMPILED.setdefault(type(m), torch.compile(type(m).forward))
         m.forward = types.MethodType(_frozen_forward, m)  # a bound method: `copy.deepcopy` rebinds it to the copy
 
