@@ -195,8 +195,8 @@ def main(argv=None):
         ('ae', ae),
         ('ddpm', ddpm),
         ('ldae', ldae),
+        ('probes', probes),  # before the supervised baseline: y_sem's numbers first (it does not depend on it)
         ('supervised', supervised),
-        ('probes', probes),
     ]
     for sd in a.ldae_seeds:  # the same representation learning from other seeds: is y_sem's quality a fluke?
         stages += [
