@@ -191,7 +191,9 @@ def test_bench_writes_its_contract(tmp_path):
     b = json.loads((tmp_path / 'bench.json').read_text())
     assert {'speed', 'quality', 'downstream', 'versions', 'machine'} <= set(b)
     s = b['speed']
-    assert s['ldae_vs_voxel_dae'] > 1 and s['guided_vs_unguided'] > 0 and s['loop_overhead'] > -1
+    assert s['ldae_vs_voxel_dae'] > 1
+    assert s['guided_vs_unguided'] > 1  # a guided step runs ε_θ and the estimator G_ψ, an unguided one ε_θ alone
+    assert abs(s['loop_overhead']) < 0.5  # the DDIM loop adds little to its network calls (noise either side of 0)
     assert s['ldae_vs_voxel_dae_per_step'] > 1  # a step on the latent grid costs less than one on the scan grid
     assert 'per denoising step' in r.stdout and 'one denoising step at batch 1' in (tmp_path / 'bench.md').read_text()
     assert [(g['S'], g['batch']) for g in s['scaling']] == [(2, 1), (2, 2)]
