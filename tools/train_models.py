@@ -78,8 +78,10 @@ def main(argv=None):
         last = time.time()
         while not stop.wait(every):
             now = time.time()
+            # a gap far longer than `every` is a paused process (SIGSTOP, a suspended laptop): count one period
+            dt = now - last if now - last < 3 * every else every
             with lock:
-                times[key] = times.get(key, 0.0) + now - last
+                times[key] = times.get(key, 0.0) + dt
             last = now
             save()
         with lock:
