@@ -144,13 +144,13 @@ def compile_inference_(*modules: torch.nn.Module) -> None:
     cpu = any(p.device.type == 'cpu' for m in modules for p in m.parameters())
     if cpu and not any(shutil.which(c) for c in ('g++', 'c++', 'clang++')):
         raise LDAEInputError('compile_inference_: no C++ compiler on this machine (inductor builds C++ for a CPU)')
+    # each instance (its own frozen weights) and each input shape is a graph of the one compiled function; dynamo
+    # runs the function eagerly once it holds `recompile_limit` graphs (8 by default): room for a bundle and a bench
+    torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, RECOMPILE_LIMIT)
     for m in modules:
         if is_compiled(m):
             continue
         m.eval()
-        # each instance (its own frozen weights) and each input shape is a graph of the one compiled function; dynamo
-        # runs the function eagerly once it holds `recompile_limit` graphs (8 by default): room for a bundle and a bench
-        torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, RECOMPILE_LIMIT)
         _COMPILED.setdefault(type(m), torch.compile(type(m).forward))
         m.forward = types.MethodType(_frozen_forward, m)  # a bound method: `copy.deepcopy` rebinds it to the copy
 

@@ -75,17 +75,18 @@ def main(argv=None):
 
     def heartbeat(key, stop, every=30.0):
         "Add the elapsed seconds to times[key] every `every` s: a killed attempt keeps all but the last ≤ 30 s."
+
+        def add(now, last):  # a gap far longer than `every` is a paused process (SIGSTOP): count one period
+            with lock:
+                times[key] = times.get(key, 0.0) + (now - last if now - last < 3 * every else every)
+
         last = time.time()
         while not stop.wait(every):
             now = time.time()
-            # a gap far longer than `every` is a paused process (SIGSTOP, a suspended laptop): count one period
-            dt = now - last if now - last < 3 * every else every
-            with lock:
-                times[key] = times.get(key, 0.0) + dt
+            add(now, last)
             last = now
             save()
-        with lock:
-            times[key] = times.get(key, 0.0) + time.time() - last
+        add(time.time(), last)
 
     def stage(name, fn):
         if name in times.get('done', []):
