@@ -27,12 +27,14 @@ def pdae_loss(
     t: torch.Tensor,
     schedule: NoiseSchedule,
     gamma: float = 0.1,
+    weight: torch.Tensor | None = None,  # a per-position weight broadcast against ε, e.g. (1, 1, d, h, w)
 ) -> torch.Tensor:
-    "PDAE loss: mean over all elements of λ_t · (ε − (ε_θ + c_t·G))²."
+    "PDAE loss: mean over all elements of λ_t · w · (ε − (ε_θ + c_t·G))² (w = 1 without `weight`)."
     c, lam = pdae_coefficients(schedule, gamma)
     c, lam = c.to(eps.device), lam.to(eps.device)
     r = eps.float() - (eps_theta.float() + bcast(c, t, eps) * G.float())
-    return (bcast(lam, t, eps) * r.square()).mean()
+    e = bcast(lam, t, eps) * r.square()
+    return (e if weight is None else e * weight.to(e.device, e.dtype)).mean()
 
 # %% ../nbs/23_guidance.ipynb #ed08ad33
 def guided_eps(

@@ -26,8 +26,8 @@ from .metrics import ssim3d
 from .pipeline import LDAE, save_ldae
 
 # %% auto #0
-__all__ = ['LDAEModel', 'PDAELoss', 'PDAENoise', 'GuidedDecodeSSIM', 'sample_defaults', 'stage3_parts', 'ldae_learner',
-           'fit_ldae']
+__all__ = ['LDAEModel', 'PDAELoss', 'PDAENoise', 'roi_weights', 'GuidedDecodeSSIM', 'sample_defaults', 'stage3_parts',
+           'ldae_learner', 'fit_ldae']
 
 # %% ../nbs/53_repr_learner.ipynb #05f893f5
 class LDAEModel(nn.Module):
@@ -49,11 +49,11 @@ class LDAEModel(nn.Module):
 class PDAELoss:
     "The PDAE loss of `23_guidance` as a fastai loss: `(pred=(ε_θ, G, t), ε)`."
 
-    def __init__(self, schedule, gamma: float = 0.1):
-        self.schedule, self.gamma = schedule, gamma
+    def __init__(self, schedule, gamma: float = 0.1, weight: torch.Tensor | None = None):
+        self.schedule, self.gamma, self.weight = schedule, gamma, weight  # weight: `roi_weights`, or None
 
     def __call__(self, pred, eps):
-        return pdae_loss(eps, pred[0], pred[1], pred[2], self.schedule, self.gamma)
+        return pdae_loss(eps, pred[0], pred[1], pred[2], self.schedule, self.gamma, self.weight)
 
 
 class PDAENoise(DiffusionNoise):
@@ -68,6 +68,44 @@ class PDAENoise(DiffusionNoise):
 
     def after_pred(self):
         pass
+
+# %% ../nbs/53_repr_learner.ipynb #acae54e37e7d407bbb7b55eff062a284
+def roi_weights(
+    shape: tuple,  # the autoencoder's input grid (D, H, W)
+    spacing: float,  # its voxel size, mm (the grid is the template space `ldae.template.target_grid` draws)
+    latent_shape: tuple,  # (C, d, h, w) or (d, h, w): the grid the weight applies to
+    share: float,  # the fraction of the total weight the regions get, in (natural share, 1)
+    regions=('hippocampus',),  # names of `mni_atlas` regions
+    dilate_mm: float = 8.0,  # grow the regions by this much first (registration error, the decoder's reach)
+) -> torch.Tensor:
+    "A (1, 1, d, h, w) weight of mean 1 that gives template `regions` a `share` of the PDAE loss's weight."
+    import torch.nn.functional as F
+    from scipy import ndimage as ndi
+    from ldae.template import mni_atlas, target_grid, world_grid
+    from ldae.synth import sample_at
+
+    a = mni_atlas()
+    bad = [r for r in regions if r not in ('ventricles', 'hippocampus')]
+    if bad or not regions:
+        raise LDAEInputError(f"loss.roi={list(regions)!r}: expected names among ['hippocampus', 'ventricles']")
+    p = world_grid(target_grid(tuple(shape), float(spacing)), tuple(shape))
+    chans = torch.from_numpy(np.stack([a[r] for r in regions]))[None]
+    m = (sample_at(chans, a['affine'], p) > 0.1).any(0).numpy()
+    it = int(round(float(dilate_mm) / float(spacing)))
+    if it > 0:
+        m = ndi.binary_dilation(m, iterations=it)
+    frac = F.adaptive_avg_pool3d(torch.from_numpy(m.astype(np.float32))[None, None], tuple(latent_shape)[-3:])
+    n, f1, f2 = frac.numel(), float(frac.sum()), float(frac.square().sum())
+    lo, hi = f1 / n, f2 / f1  # the regions' share with a uniform weight, and the limit of w = 1 + β·frac as β → ∞
+    if not lo < float(share) < hi:
+        raise LDAEInputError(
+            f"loss.roi_share={share}: expected a fraction in ({lo:.4f}, {hi:.4f}) for {list(regions)} dilated by "
+            f"{float(dilate_mm):g} mm on a {tuple(latent_shape)[-3:]} latent grid ({lo:.4f}: their share unweighted; "
+            f"{hi:.4f}: the most a weight that grows with a position's overlap can give them)"
+        )
+    beta = (float(share) * n - f1) / (f2 - float(share) * f1)  # w = 1 + β·frac gives the regions that share
+    w = 1 + beta * frac
+    return (w / w.mean()).float()
 
 # %% ../nbs/53_repr_learner.ipynb #c0de7932
 class GuidedDecodeSSIM(Metric):
@@ -197,6 +235,10 @@ def ldae_learner(
     if enc.input_mean is not None and not ck:
         enc.set_input_stats(x for _, x in dls.train_ds.vol.batches(32))
     model = LDAEModel(enc, GuidedDenoiser(ddpm, shift))
+    L, roi = cfg['loss'], None
+    if L.get('roi_share') is not None:  # configs written before the option have no key: off
+        regions, dil = tuple(L.get('roi') or ('hippocampus',)), float(L.get('roi_dilate_mm', 8.0))
+        roi = roi_weights(ae.input_shape, ae.spacing, ddpm.latent_shape, float(L['roi_share']), regions, dil).to(dev)
     out = Path(out_dir)
     ema = EMA(float(T['ema_decay']), state=ck, select=lambda m: m.trainable())
     budget = TimeBudget(T['max_minutes'])
@@ -231,7 +273,7 @@ def ldae_learner(
     learn = Learner(
         dls,
         model,
-        loss_func=PDAELoss(ddpm.schedule, float(cfg['loss']['gamma'])),
+        loss_func=PDAELoss(ddpm.schedule, float(L['gamma']), roi),
         opt_func=Adam,
         lr=float(T['lr']),
         wd=0.0,
