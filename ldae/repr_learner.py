@@ -26,8 +26,8 @@ from .metrics import ssim3d
 from .pipeline import LDAE, save_ldae
 
 # %% auto #0
-__all__ = ['LDAEModel', 'PDAELoss', 'PDAENoise', 'roi_weights', 'GuidedDecodeSSIM', 'sample_defaults', 'stage3_parts',
-           'ldae_learner', 'fit_ldae']
+__all__ = ['LDAEModel', 'PDAELoss', 'PDAENoise', 'roi_fraction', 'roi_weights', 'GuidedDecodeSSIM', 'sample_defaults',
+           'stage3_parts', 'ldae_learner', 'fit_ldae']
 
 # %% ../nbs/53_repr_learner.ipynb #05f893f5
 class LDAEModel(nn.Module):
@@ -70,15 +70,14 @@ class PDAENoise(DiffusionNoise):
         pass
 
 # %% ../nbs/53_repr_learner.ipynb #acae54e37e7d407bbb7b55eff062a284
-def roi_weights(
+def roi_fraction(
     shape: tuple,  # the autoencoder's input grid (D, H, W)
     spacing: float,  # its voxel size, mm (the grid is the template space `ldae.template.target_grid` draws)
-    latent_shape: tuple,  # (C, d, h, w) or (d, h, w): the grid the weight applies to
-    share: float,  # the fraction of the total weight the regions get, in (natural share, 1)
+    latent_shape: tuple,  # (C, d, h, w) or (d, h, w): the grid to average onto
     regions=('hippocampus',),  # names of `mni_atlas` regions
     dilate_mm: float = 8.0,  # grow the regions by this much first (registration error, the decoder's reach)
 ) -> torch.Tensor:
-    "A (1, 1, d, h, w) weight of mean 1 that gives template `regions` a `share` of the PDAE loss's weight."
+    "(1, 1, d, h, w): the fraction of each latent position's footprint that lies in the template `regions`."
     import torch.nn.functional as F
     from scipy import ndimage as ndi
     from ldae.template import mni_atlas, target_grid, world_grid
@@ -94,7 +93,19 @@ def roi_weights(
     it = int(round(float(dilate_mm) / float(spacing)))
     if it > 0:
         m = ndi.binary_dilation(m, iterations=it)
-    frac = F.adaptive_avg_pool3d(torch.from_numpy(m.astype(np.float32))[None, None], tuple(latent_shape)[-3:])
+    return F.adaptive_avg_pool3d(torch.from_numpy(m.astype(np.float32))[None, None], tuple(latent_shape)[-3:])
+
+
+def roi_weights(
+    shape: tuple,
+    spacing: float,
+    latent_shape: tuple,
+    share: float,  # the fraction of the total weight the regions get, in (their unweighted share, a maximum)
+    regions=('hippocampus',),
+    dilate_mm: float = 8.0,
+) -> torch.Tensor:
+    "A (1, 1, d, h, w) weight of mean 1 that gives template `regions` (`roi_fraction`) a `share` of the loss's weight."
+    frac = roi_fraction(shape, spacing, latent_shape, regions, dilate_mm)
     n, f1, f2 = frac.numel(), float(frac.sum()), float(frac.square().sum())
     lo, hi = f1 / n, f2 / f1  # the regions' share with a uniform weight, and the limit of w = 1 + β·frac as β → ∞
     if not lo < float(share) < hi:
