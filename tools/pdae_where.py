@@ -10,6 +10,8 @@ inside the template hippocampus (each latent position weighted by the share of i
 `ldae.repr_learner.roi_fraction`, undilated and dilated by 8 mm) and outside it; the hippocampus's share of what
 y_sem removes against its share of the grid; the fraction removed per t and each t's share of the loss (at large t
 the loss is tiny: ε_θ alone is nearly exact there, and a shift that steers the decode raises it by a large fraction).
+Also the semantic encoder's pooling and attention weights (mean over the scans) on the axial slices that hold the
+template hippocampus, against those slices' share of the scan.
 """
 
 import argparse
@@ -40,6 +42,9 @@ for b in a.bundles:
     c, lam = pdae_coefficients(sch)
     x = m.load_scans(list(df._path), check=False)
     y = m.semantic(x)
+    hs = roi_fraction(m.ae.input_shape, m.ae.spacing, m.ae.input_shape, dilate_mm=0)[0, 0].sum((0, 1)) > 0
+    att = [m.encoder(x[i : i + 16], return_attention=True)[1] for i in range(0, len(x), 16)]
+    att = {k: torch.cat([d[k] for d in att]).mean(0) for k in ('pooling', 'attention')}
     z0 = torch.cat([dd.encode_latent(x[i : i + 16]) for i in range(0, len(x), 16)])
     rois = {
         f'hippocampus{"" if d == 0 else f" + {d:g} mm"}': roi_fraction(
@@ -63,6 +68,10 @@ for b in a.bundles:
                 e1[k] += float(lam[t]) * r1.double()
     L0, L1 = e0.sum(0), e1.sum(0)
     print(f'\n{b}: latent {tuple(z0.shape[1:])}, y_sem {tuple(y.shape[1:])}', flush=True)
+    print(
+        f'  axial slices holding the hippocampus: {int(hs.sum())} of {len(hs)} ({float(hs.float().mean()):.1%}); '
+        + '; '.join(f'{k} weight on them {float(v[hs].sum()):.1%}' for k, v in att.items())
+    )
     print(
         f'  whole grid: loss without G {float(L0.sum()):.4g}, with G {float(L1.sum()):.4g}, '
         f'y_sem removes {1 - float(L1.sum() / L0.sum()):.1%}'
