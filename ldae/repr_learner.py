@@ -74,19 +74,21 @@ def roi_fraction(
     shape: tuple,  # the autoencoder's input grid (D, H, W)
     spacing: float,  # its voxel size, mm (the grid is the template space `ldae.template.target_grid` draws)
     latent_shape: tuple,  # (C, d, h, w) or (d, h, w): the grid to average onto
-    regions=('hippocampus',),  # names of `mni_atlas` regions
+    regions=('hippocampus',),  # 'hippocampus' and/or 'ventricles' (the labelled regions of `mni_atlas`)
     dilate_mm: float = 8.0,  # grow the regions by this much first (registration error, the decoder's reach)
 ) -> torch.Tensor:
-    "(1, 1, d, h, w): the fraction of each latent position's footprint that lies in the template `regions`."
+    "(1, 1, d, h, w): the fraction of each latent position's footprint in the template `regions` (probability > 0.1)."
     import torch.nn.functional as F
     from scipy import ndimage as ndi
     from ldae.template import mni_atlas, target_grid, world_grid
     from ldae.synth import sample_at
 
+    regions = [regions] if isinstance(regions, str) else list(regions or [])
+    if not regions or any(r not in ('ventricles', 'hippocampus') for r in regions):
+        raise LDAEInputError(f"loss.roi={regions!r}: expected names among ['hippocampus', 'ventricles']")
+    if not float(dilate_mm) >= 0:
+        raise LDAEInputError(f"loss.roi_dilate_mm={dilate_mm!r}: expected a distance ≥ 0 mm")
     a = mni_atlas()
-    bad = [r for r in regions if r not in ('ventricles', 'hippocampus')]
-    if bad or not regions:
-        raise LDAEInputError(f"loss.roi={list(regions)!r}: expected names among ['hippocampus', 'ventricles']")
     p = world_grid(target_grid(tuple(shape), float(spacing)), tuple(shape))
     chans = torch.from_numpy(np.stack([a[r] for r in regions]))[None]
     m = (sample_at(chans, a['affine'], p) > 0.1).any(0).numpy()
@@ -105,12 +107,15 @@ def roi_weights(
     dilate_mm: float = 8.0,
 ) -> torch.Tensor:
     "A (1, 1, d, h, w) weight of mean 1 that gives template `regions` (`roi_fraction`) a `share` of the loss's weight."
+    regions = [regions] if isinstance(regions, str) else list(regions or [])
     frac = roi_fraction(shape, spacing, latent_shape, regions, dilate_mm)
     n, f1, f2 = frac.numel(), float(frac.sum()), float(frac.square().sum())
+    if f1 == 0:
+        raise LDAEInputError(f"loss.roi={regions!r}: the regions do not reach a {tuple(shape)} grid at {spacing:g} mm")
     lo, hi = f1 / n, f2 / f1  # the regions' share with a uniform weight, and the limit of w = 1 + β·frac as β → ∞
     if not lo < float(share) < hi:
         raise LDAEInputError(
-            f"loss.roi_share={share}: expected a fraction in ({lo:.4f}, {hi:.4f}) for {list(regions)} dilated by "
+            f"loss.roi_share={share}: expected a fraction in ({lo:.4f}, {hi:.4f}) for {regions} dilated by "
             f"{float(dilate_mm):g} mm on a {tuple(latent_shape)[-3:]} latent grid ({lo:.4f}: their share unweighted; "
             f"{hi:.4f}: the most a weight that grows with a position's overlap can give them)"
         )
@@ -243,13 +248,15 @@ def ldae_learner(
             f"sample.scale={scale:g}, sample.stop={stop:g}: the validation decodes would not use y_sem, so ssim_ysem "
             "cannot pick the best epoch; use train.monitor=valid_loss, or a scale > 0 and a stop < 1"
         )
+    L, roi = cfg['loss'], None
+    if L.get('roi_share') is not None:  # configs written before the option have no key: off
+        ds = dls.train_ds  # its grid, spacing and latent shape, resolved for autoencoders that do not record them
+        roi = roi_weights(
+            ds.vol.shape, ds.vol.spacing, ds.lat.expected_shape, L['roi_share'], L.get('roi'), L.get('roi_dilate_mm', 8)
+        ).to(dev)
     if enc.input_mean is not None and not ck:
         enc.set_input_stats(x for _, x in dls.train_ds.vol.batches(32))
     model = LDAEModel(enc, GuidedDenoiser(ddpm, shift))
-    L, roi = cfg['loss'], None
-    if L.get('roi_share') is not None:  # configs written before the option have no key: off
-        regions, dil = tuple(L.get('roi') or ('hippocampus',)), float(L.get('roi_dilate_mm', 8.0))
-        roi = roi_weights(ae.input_shape, ae.spacing, ddpm.latent_shape, float(L['roi_share']), regions, dil).to(dev)
     out = Path(out_dir)
     ema = EMA(float(T['ema_decay']), state=ck, select=lambda m: m.trainable())
     budget = TimeBudget(T['max_minutes'])
@@ -328,6 +335,16 @@ def fit_ldae(
         enc, shift = stage3_parts(cfg, ddpm)
         ck = load_resume(out, 'ldae_training', {'encoder': enc.config, 'shift': shift.config}, dev)
         (_, s0, f0), (_, s1, f1) = sample_defaults(ck['config']), sample
+        keys = ('roi_share', 'roi', 'roi_dilate_mm')
+        l0, l1 = [
+            {k: c['loss'].get(k) for k in keys} if c['loss'].get('roi_share') is not None else None
+            for c in (ck['config'], cfg)
+        ]
+        if l0 != l1:  # the best epoch so far was judged by another loss
+            raise LDAEInputError(
+                f"--resume: {ck['path']} was trained with the region weighting {l0} (loss.roi_*); this run's config "
+                f"says {l1}: resume with the checkpoint's loss settings"
+            )
         if (s0, f0) != (s1, f1):  # the checkpoint's best epoch was picked by decodes at another scale/stop
             raise LDAEInputError(
                 f"--resume: {ck['path']} validated at guidance scale {s0:g}, stop {f0:g}; this run's sample "
@@ -350,6 +367,7 @@ def fit_ldae(
             trained_on=str(csv),
             best_epoch=int(best['epoch']),
             best_ssim_ysem=hb.get('ssim_ysem'),
+            loss=dict(cfg['loss']),  # how the estimator was trained (gamma, region weighting)
             monitor=ckpt.monitor,
             best=float(best['best']),
         )
