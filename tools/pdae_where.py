@@ -18,7 +18,7 @@ import argparse
 import numpy as np
 import torch
 from pathlib import Path
-from ldae.data import read_cohort
+from ldae.data import cohort_splits
 from ldae.guidance import pdae_coefficients
 from ldae.pipeline import load_ldae
 from ldae.pretrained import bundle_checkpoint
@@ -32,14 +32,16 @@ ap.add_argument('--split', default='test')
 ap.add_argument('--draws', type=int, default=4)
 a = ap.parse_args()
 torch.set_grad_enabled(False)
-df = read_cohort(a.csv)
+df = cohort_splits(a.csv)  # its split column, or the `_split.csv` beside it
 df = df[df.split == a.split]
-ts = torch.arange(50, 1000, 100)
-print(f'{len(df)} {a.split} scans × {len(ts)} times × {a.draws} noises', flush=True)
+if df.empty:
+    raise SystemExit(f'{a.csv}: no scans in split {a.split!r}')
 for b in a.bundles:
     m = load_ldae(bundle_checkpoint(b))
     dd, sch = m.ddpm, m.ddpm.schedule
-    c, lam = pdae_coefficients(sch)
+    ts = (torch.arange(10) * 2 + 1) * sch.T // 20  # 10 times, the middles of 10 equal bins (50, 150, … for T = 1000)
+    print(f'{len(df)} {a.split} scans × {len(ts)} times × {a.draws} noises', flush=True)
+    c, lam = pdae_coefficients(sch)  # γ = 0.1, both presets' (the loss weight λ_t; a region weighting is not applied)
     x = m.load_scans(list(df._path), check=False)
     y = m.semantic(x)
     hs = roi_fraction(m.ae.input_shape, m.ae.spacing, m.ae.input_shape, dilate_mm=0)[0, 0].sum((0, 1)) > 0
