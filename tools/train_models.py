@@ -10,6 +10,10 @@ and the y_sem probes are written as a shipped bundle (`ldae.pretrained`) with th
 trains stage 3 again from those seeds on the same autoencoder and DDPM, probes each, and writes OUT/seeds.json.
 --voxel-dae trains the voxel-space DAE baseline (`voxel_dae` cpu preset on the same cohort and grid) in OUT/voxel_dae
 and probes its y_sem under the same protocol (OUT/probe-voxel/metrics.json), after everything else.
+--base RUN links RUN's cohort, autoencoder, DDPM and latents into OUT (marked done) so that OUT trains stage 3 on
+them, e.g. with other stage-3 overrides; --base synthad-cpu (a shipped bundle's name or ldae.ckpt) writes OUT/ae/ae.ckpt
+and OUT/ddpm/ddpm.ckpt from the bundle instead of training them (the cohort is synthesised as usual, or linked with
+--cohort-from RUN) and caches the latents with that autoencoder.
 """
 
 import argparse
@@ -28,6 +32,7 @@ from ldae.latents import save_latents
 from ldae.ddpm_learner import fit_ddpm
 from ldae.repr_learner import fit_ldae
 from ldae.config import load_config
+from ldae.pretrained import list_pretrained, pretrained_info
 
 
 def main(argv=None):
@@ -48,6 +53,8 @@ def main(argv=None):
         help='more stage-3 seeds on the same autoencoder and DDPM (OUT/ldae-s<seed>, probes in OUT/probe-s<seed>)',
     )
     ap.add_argument('--voxel-dae', action='store_true', help='also train and probe the voxel-space DAE baseline')
+    ap.add_argument('--base', default=None, help="a run folder or a shipped bundle whose autoencoder and DDPM to reuse")
+    ap.add_argument('--cohort-from', type=Path, default=None, help="with --base BUNDLE: link this run's cohort")
     ap.add_argument(
         'overrides',
         nargs='*',
@@ -65,8 +72,33 @@ def main(argv=None):
     for o in a.overrides:
         stage, kv = o.split(':', 1)
         ov[stage].append(kv)
+    out.mkdir(parents=True, exist_ok=True)
     times_p = out / 'train_times.json'
     times = json.loads(times_p.read_text()) if times_p.exists() else {}
+    base_run = Path(a.base) if a.base and Path(a.base).is_dir() else None
+    links = {'cohort', 'ae', 'ddpm', 'latents'} if base_run else {'cohort'} if a.cohort_from else set()
+    for d in sorted(links):  # reuse another run's folders: linked, and their stages counted as done here
+        src = ((base_run or a.cohort_from) / d).resolve()
+        if not src.is_dir():
+            sys.exit(f'{src}: no such folder (the run to reuse must have cohort/, ae/, ddpm/ and latents/)')
+        if (out / d).exists():
+            pass
+        elif base_run:
+            (out / d).symlink_to(src, target_is_directory=True)
+        else:  # a cohort for another autoencoder: its own folder (the latents table is written there), scans linked
+            (out / d).mkdir()
+            for f in src.iterdir():
+                if f.suffix == '.csv' and f.name != 'cohort.csv':
+                    continue
+                elif f.suffix == '.csv':
+                    (out / d / f.name).write_bytes(f.read_bytes())
+                else:
+                    (out / d / f.name).symlink_to(f.resolve())
+        if d != 'latents' and d not in times.get('done', []):
+            times.setdefault('done', []).append(d)
+            times[d] = 0.0
+            times.setdefault('note', f'{", ".join(sorted(links))} linked from {src.parent} (their times are there)')
+    write_json(times_p, times)
     lock = threading.Lock()
 
     def save():
@@ -113,6 +145,28 @@ def main(argv=None):
         cfg = demo_config('aekl', a.seed, extra=ov['aekl'])
         fit_autoencoder(cfg, csv, out / 'ae', resume=(out / 'ae' / 'last.ckpt').exists(), show_progress=show)
         save_latents(csv, out / 'ae' / 'ae.ckpt', out / 'latents', show_progress=show)
+
+    def base_bundle():
+        from ldae.pipeline import load_ldae
+        from ldae.pretrained import bundle_checkpoint
+
+        m = load_ldae(bundle_checkpoint(a.base))
+        if tuple(m.ae.input_shape) != tuple(a.shape):
+            sys.exit(f'--base {a.base}: its autoencoder works on {tuple(m.ae.input_shape)}, not --shape {a.shape}')
+        return m
+
+    def ae_from_base():
+        from ldae.autoencoder import save_autoencoder
+
+        m = base_bundle()
+        sp, note = m.ae.spacing, f'from {a.base}'
+        save_autoencoder(out / 'ae' / 'ae.ckpt', m.ae, input_shape=list(m.ae.input_shape), spacing=sp, note=note)
+        save_latents(csv, out / 'ae' / 'ae.ckpt', out / 'latents', show_progress=show)
+
+    def ddpm_from_base():
+        from ldae.latent_ddpm import save_ddpm
+
+        save_ddpm(out / 'ddpm' / 'ddpm.ckpt', base_bundle().ddpm, note=f'from {a.base}')
 
     lcsv = out / 'cohort' / 'cohort_with_compressed_latent.csv'
 
@@ -192,11 +246,11 @@ def main(argv=None):
             res[target] = {k: v for k, v in r['metrics'].items() if k != 'hyper'}
         (out / 'probe-voxel' / 'metrics.json').write_text(json.dumps(res, indent=1))
 
-    out.mkdir(parents=True, exist_ok=True)
+    bundle = a.base is not None and base_run is None
     stages = [
         ('cohort', cohort),
-        ('ae', ae),
-        ('ddpm', ddpm),
+        ('ae', ae_from_base if bundle else ae),
+        ('ddpm', ddpm_from_base if bundle else ddpm),
         ('ldae', ldae),
         ('probes', probes),  # before the supervised baseline: y_sem's numbers first (it does not depend on it)
         ('supervised', supervised),
@@ -223,6 +277,16 @@ def main(argv=None):
             }
         write_json(out / 'seeds.json', rows)
         print(json.dumps(rows, indent=1))
+
+    def summaries():
+        "Each stage's summary.json; an autoencoder and DDPM taken from a shipped bundle: the bundle's own."
+        got = {s: out / s / 'summary.json' for s in ('ae', 'ddpm', 'ldae', 'supervised')}
+        got = {s: json.loads(f.read_text()) for s, f in got.items() if f.exists()}
+        if bundle and a.base in list_pretrained():
+            prov = pretrained_info(a.base)
+            got = {**{s: prov['summaries'][s] for s in ('ae', 'ddpm')}, **got}
+        return got
+
     if a.export:
         from ldae.pretrained import export_bundle
 
@@ -241,9 +305,7 @@ def main(argv=None):
             cohort=dict(generator='SynthAD (ldae.synth)', n_subjects=a.n_subjects, shape=a.shape, seed=a.seed),
             configs=cfgs,
             train_seconds=times,
-            summaries={
-                s: json.loads((out / s / 'summary.json').read_text()) for s in ('ae', 'ddpm', 'ldae', 'supervised')
-            },
+            summaries=summaries(),
             probes=json.loads((out / 'probe' / 'metrics.json').read_text()),
         )
         size = sum(f['bytes'] for f in prov['files'].values())
