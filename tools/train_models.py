@@ -71,6 +71,8 @@ def main(argv=None):
     }
     for o in a.overrides:
         stage, kv = o.split(':', 1)
+        if kv.startswith('train.seed='):  # demo_config sets train.seed last: it would be silently replaced
+            sys.exit(f'{o}: every stage trains with --seed; for other stage-3 seeds use --ldae-seeds')
         ov[stage].append(kv)
     out.mkdir(parents=True, exist_ok=True)
     times_p = out / 'train_times.json'
