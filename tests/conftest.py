@@ -148,5 +148,5 @@ def tiny_demo(tmp_path_factory):
     "`ldae demo --train` on 10 subjects with 1 epoch per stage (shared by the report and the docs-site tests)."
     out = tmp_path_factory.mktemp('demo') / 'demo'
     args = ['demo', '--train', '--out', out, '--n-subjects', 10, '--quiet']
-    ldae_cmd(*args, '--ae-epochs', 1, '--ddpm-epochs', 1, '--ldae-epochs', 1, check=True)
+    ldae_cmd(*args, '--ae-epochs', 1, '--ddpm-epochs', 1, '--ldae-epochs', 1, check=True, timeout=1200)  # ~4 min alone
     return out
