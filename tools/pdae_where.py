@@ -43,10 +43,10 @@ for b in a.bundles:
     print(f'{len(df)} {a.split} scans × {len(ts)} times × {a.draws} noises', flush=True)
     c, lam = pdae_coefficients(sch)  # γ = 0.1, both presets' (the loss weight λ_t; a region weighting is not applied)
     x = m.load_scans(list(df._path), check=False)
-    y = m.semantic(x)
     hs = roi_fraction(m.ae.input_shape, m.ae.spacing, m.ae.input_shape, dilate_mm=0)[0, 0].sum((0, 1)) > 0
-    att = [m.encoder(x[i : i + 16], return_attention=True)[1] for i in range(0, len(x), 16)]
-    att = {k: torch.cat([d[k] for d in att]).mean(0) for k in ('pooling', 'attention')}
+    enc = [m.encoder(x[i : i + 16], return_attention=True) for i in range(0, len(x), 16)]  # y_sem and its weights
+    y = torch.cat([e[0] for e in enc])
+    att = {k: torch.cat([e[1][k] for e in enc]).mean(0) for k in ('pooling', 'attention')}
     z0 = torch.cat([dd.encode_latent(x[i : i + 16]) for i in range(0, len(x), 16)])
     rois = {
         f'hippocampus{"" if d == 0 else f" + {d:g} mm"}': roi_fraction(

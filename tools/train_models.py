@@ -17,6 +17,7 @@ and OUT/ddpm/ddpm.ckpt from the bundle instead of training them (the cohort is s
 """
 
 import argparse
+import functools
 import json
 import sys
 import threading
@@ -148,6 +149,7 @@ def main(argv=None):
         fit_autoencoder(cfg, csv, out / 'ae', resume=(out / 'ae' / 'last.ckpt').exists(), show_progress=show)
         save_latents(csv, out / 'ae' / 'ae.ckpt', out / 'latents', show_progress=show)
 
+    @functools.cache  # the autoencoder and DDPM stages read the bundle once
     def base_bundle():
         from ldae.pipeline import load_ldae
         from ldae.pretrained import bundle_checkpoint
